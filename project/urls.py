@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from oauth2_provider import urls as dot_urls
+
+from schema.view import GraphQLView
+from users import views as user_views
+
+# Our replacements come first so they win over DOT's views of the same names and paths.
+oauth2_patterns = [
+    path("applications/", user_views.ApplicationList.as_view(), name="list"),
+    path("applications/register/", user_views.ApplicationRegistration.as_view(), name="register"),
+    path("applications/<slug:pk>/", user_views.ApplicationDetail.as_view(), name="detail"),
+    path("applications/<slug:pk>/delete/", user_views.ApplicationDelete.as_view(), name="delete"),
+    path("applications/<slug:pk>/update/", user_views.ApplicationUpdate.as_view(), name="update"),
+    path("introspect/", user_views.IntrospectTokenView.as_view(), name="introspect"),
+    *dot_urls.base_urlpatterns,
+    *dot_urls.management_urlpatterns,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("o/", include((oauth2_patterns, "oauth2_provider"))),
+    # RFC 8414 wants the metadata at the origin's root.
+    path("", include((dot_urls.metadata_urlpatterns, "oauth2_metadata"))),
+    path("graphql", GraphQLView.as_view(), name="graphql"),
+]

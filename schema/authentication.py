@@ -1,0 +1,115 @@
+"""Bearer-token authentication for /graphql (SPEC §3, RFC 6750).
+
+The middleware turns the ``Authorization`` header into a ``Principal`` (user, client, scopes) with
+one SQL query, or answers the precise RFC 6750 error itself. Unlike DOT's ``OAuth2TokenMiddleware``
+it never treats a bad token as anonymous, and it drops any session user: on /graphql only a bearer
+token authenticates, so cross-site requests carry no authority.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
+
+from schema.errors import Code, scope_list
+
+GRAPHQL_PATHS = {"/graphql", "/graphql/"}
+MAX_HEADER_BYTES = 1024
+# RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+AccessToken = get_access_token_model()
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: object | None  # users.User; None for client-credentials tokens and anonymous callers
+    application: object | None
+    scopes: frozenset[str]
+    token: object | None  # the AccessToken, None when anonymous
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.token is None
+
+
+ANONYMOUS = Principal(None, None, frozenset(), None)
+
+
+class AuthenticationFailed(Exception):
+    def __init__(self, status: int, code: Code, message: str, challenge: str):
+        super().__init__(message)
+        self.status, self.code, self.message, self.challenge = status, code, message, challenge
+
+
+def invalid_request(message: str) -> AuthenticationFailed:
+    return AuthenticationFailed(400, Code.INVALID_REQUEST, message, 'Bearer error="invalid_request"')
+
+
+def invalid_token() -> AuthenticationFailed:
+    message = "The access token is unknown, expired or revoked."
+    return AuthenticationFailed(
+        401, Code.INVALID_TOKEN, message, f'Bearer error="invalid_token", error_description="{message}"'
+    )
+
+
+UNAUTHENTICATED = AuthenticationFailed(
+    401, Code.UNAUTHENTICATED, "Send an access token: Authorization: Bearer <token>.", 'Bearer realm="graphql"'
+)
+
+
+def authenticate(request) -> Principal:
+    """The principal of a request, ANONYMOUS without a header; raises AuthenticationFailed."""
+    if "access_token" in request.GET:
+        raise invalid_request("Send the access token in the Authorization header, not in the URL.")
+    header = request.META.get("HTTP_AUTHORIZATION")
+    if header is None:
+        return ANONYMOUS
+    if len(header) > MAX_HEADER_BYTES or not header.isascii():
+        raise invalid_request("The Authorization header is too long or not ASCII.")
+    match = BEARER.fullmatch(header.strip())
+    if match is None:
+        raise invalid_request("The Authorization header must be exactly 'Bearer <token>'.")
+    return principal_for_token(match.group(1))
+
+
+def principal_for_token(raw_token: str) -> Principal:
+    checksum = hashlib.sha256(raw_token.encode()).hexdigest()
+    token = AccessToken.objects.select_related("user", "application").filter(token_checksum=checksum).first()
+    if token is None or token.expires <= timezone.now() or (token.user is not None and not token.user.is_active):
+        raise invalid_token()
+    return Principal(token.user, token.application, frozenset(token.scope.split()), token)
+
+
+def error_response(failure: AuthenticationFailed) -> HttpResponse:
+    body = {"errors": [{"message": failure.message, "extensions": {"code": failure.code.value}}]}
+    response = HttpResponse(json.dumps(body), status=failure.status, content_type="application/json")
+    response["WWW-Authenticate"] = failure.challenge
+    return response
+
+
+class BearerTokenMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info not in GRAPHQL_PATHS:
+            return self.get_response(request)
+        try:
+            principal = authenticate(request)
+        except AuthenticationFailed as failure:
+            response = error_response(failure)
+        else:
+            request.principal = principal
+            request.user = principal.user or AnonymousUser()
+            response = self.get_response(request)
+            if not principal.is_anonymous:
+                response["X-OAuth-Scopes"] = scope_list(principal.scopes) if principal.scopes else ""
+                response["X-Accepted-OAuth-Scopes"] = ", ".join(sorted(getattr(request, "accepted_scopes", ())))
+        response["Vary"] = "Authorization"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,135 @@
+"""Relay connections: checked page sizes (SPEC §4) and batched loading of nested connections.
+
+Page sizes are checked here with real errors; graphene-django's own checks are ``assert``s, which
+vanish under ``python -O``. Nested connections (``User.groups``, ``Group.members``) load for every
+object of the page at once: the first node asked loads its siblings' relations in one query.
+"""
+
+from collections.abc import Callable
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from graphene_django.filter import DjangoFilterConnectionField
+from graphql_relay import cursor_to_offset
+
+from schema.errors import Code, api_error
+from schema.gate import public_type
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+SIBLINGS = "_loaded_with"  # attribute naming the list of objects loaded together with this one
+
+
+@public_type
+class CountedConnection(graphene.relay.Connection):
+    class Meta:
+        abstract = True
+
+    class Edge:
+        pass
+
+    total_count = graphene.Int(required=True, description="Number of items in the whole list.")
+
+    def resolve_total_count(self, info):
+        return self.length
+
+
+def checked_page_args(args: dict) -> dict:
+    for name in ("first", "last"):
+        size = args.get(name)
+        if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
+            raise api_error(
+                Code.BAD_USER_INPUT,
+                f"`{name}` must be between 1 and {MAX_PAGE_SIZE}; got {size}.",
+                argument=name,
+            )
+    for name in ("after", "before"):
+        cursor = args.get(name)
+        if cursor is not None and cursor_to_offset(cursor) is None:
+            raise api_error(Code.BAD_USER_INPUT, f"`{name}` is not a valid cursor.", argument=name)
+    if args.get("first") is None and args.get("last") is None:
+        args["first"] = DEFAULT_PAGE_SIZE
+    return args
+
+
+def load_together(objects: list) -> None:
+    for obj in objects:
+        setattr(obj, SIBLINGS, objects)
+
+
+class ConnectionField(DjangoFilterConnectionField):
+    """A top-level list: FilterSet arguments and first/after/last/before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, max_limit=None, enforce_first_or_last=False, **kwargs)
+        self._base_args.pop("offset", None)  # graphene-django adds it; SPEC §4 pages by cursor
+
+    @classmethod
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce_first_or_last,
+        root,
+        info,
+        **args,
+    ):
+        return super().connection_resolver(
+            resolver,
+            connection,
+            default_manager,
+            queryset_resolver,
+            None,
+            False,
+            root,
+            info,
+            **checked_page_args(args),
+        )
+
+    @classmethod
+    def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
+        try:
+            return super().resolve_queryset(connection, iterable, info, args, filtering_args, filterset_class)
+        except ValidationError as exc:
+            raise api_error(Code.BAD_USER_INPUT, f"Invalid filter arguments: {'; '.join(exc.messages)}") from None
+
+    @classmethod
+    def resolve_connection(cls, connection, args, iterable, max_limit=None):
+        page = super().resolve_connection(connection, args, iterable, max_limit)
+        load_together([edge.node for edge in page.edges])
+        return page
+
+
+class NestedConnectionField(graphene.relay.ConnectionField):
+    """A connection under an object, loaded for all of its siblings at once.
+
+    ``prefetch(request)`` returns the ``Prefetch`` (with ``to_attr``) that loads the related
+    objects a request may see, in order.
+    """
+
+    def __init__(self, type_, prefetch: Callable[..., Prefetch], **kwargs):
+        super().__init__(type_, **kwargs)
+        self.prefetch = prefetch
+
+    def wrap_resolve(self, parent_resolver):
+        prefetch = self.prefetch
+
+        def resolve(root, info, **args):
+            checked_page_args(args)
+            lookup = prefetch(info.context)
+            if not hasattr(root, lookup.to_attr):
+                batch = [o for o in getattr(root, SIBLINGS, [root]) if not hasattr(o, lookup.to_attr)]
+                if root not in batch:
+                    batch.append(root)
+                prefetch_related_objects(batch, lookup)
+                load_together([child for obj in batch for child in getattr(obj, lookup.to_attr)])
+            items = getattr(root, lookup.to_attr)
+            page = self.resolve_connection(self.type, args, items)
+            page.length = len(items)
+            return page
+
+        return resolve

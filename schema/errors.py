@@ -1,0 +1,47 @@
+"""The one place where API error codes are named and error objects are built (SPEC §3, §5)."""
+
+from enum import StrEnum
+
+from graphql import GraphQLError
+
+
+class Code(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INVALID_REQUEST = "INVALID_REQUEST"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    BAD_REQUEST = "BAD_REQUEST"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    THROTTLED = "THROTTLED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+def api_error(code: Code, message: str, **extensions) -> GraphQLError:
+    """An error a resolver raises on purpose: its message and code reach the client as they are."""
+    return GraphQLError(message, extensions={"code": code.value, **extensions})
+
+
+def scope_list(scopes) -> str:
+    return ", ".join(sorted(scopes)) or "none"
+
+
+def insufficient_scope(required: frozenset[str], granted: frozenset[str]) -> GraphQLError:
+    missing = sorted(required - granted)
+    noun = "scope" if len(missing) == 1 else "scopes"
+    wanted = ", ".join(f"'{scope}'" for scope in missing)
+    return api_error(
+        Code.INSUFFICIENT_SCOPE,
+        f"This field requires the {wanted} {noun}; the token has: {scope_list(granted)}.",
+        requiredScopes=sorted(required),
+        grantedScopes=sorted(granted),
+    )
+
+
+def not_found(global_id: str) -> GraphQLError:
+    return api_error(Code.NOT_FOUND, f"Nothing has the id {global_id!r}, or you may not see it.")

@@ -1,0 +1,45 @@
+"""django-filter FilterSets behind the `users` and `groups` arguments (SPEC §4)."""
+
+import django_filters
+from django.contrib.auth.models import Group
+from django.db.models import Q
+
+from users.models import User
+
+
+def with_stable_order(queryset):
+    """The requested order, then the primary key: cursors need a total order."""
+    return queryset.order_by(*queryset.query.order_by, "pk")
+
+
+class UserFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=150)
+    is_staff = django_filters.BooleanFilter(field_name="is_staff")
+    group = django_filters.CharFilter(field_name="groups__name", max_length=150)
+    order_by = django_filters.OrderingFilter(fields=(("username", "username"), ("date_joined", "dateJoined")))
+
+    class Meta:
+        model = User
+        fields = ("search", "is_staff", "group")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
+        )
+
+    @property
+    def qs(self):
+        return with_stable_order(super().qs)
+
+
+class GroupFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=150)
+    order_by = django_filters.OrderingFilter(fields=(("name", "name"),))
+
+    class Meta:
+        model = Group
+        fields = ("search",)
+
+    @property
+    def qs(self):
+        return with_stable_order(super().qs)

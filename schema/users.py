@@ -1,0 +1,97 @@
+"""Users: the `User` type, `me`, `user`, `users` and `updateMe` (SPEC §4)."""
+
+import graphene
+from django.contrib.auth.models import Group as GroupModel
+from django.db.models import Prefetch
+from graphene_django import DjangoObjectType
+
+from schema.connections import ConnectionField, CountedConnection, NestedConnectionField
+from schema.errors import not_found
+from schema.filters import UserFilter
+from schema.gate import public_type, scoped, scoped_type
+from schema.ids import pk_from_global_id
+from schema.payloads import input_errors_field
+from users import services
+from users.models import User as UserModel
+from users.selectors import can_view_email, users_visible_to
+
+
+def viewer(info) -> UserModel | None:
+    return info.context.principal.user
+
+
+def groups_of_users(request) -> Prefetch:
+    return Prefetch("groups", queryset=GroupModel.objects.order_by("name", "pk"), to_attr="loaded_groups")
+
+
+def group_connection():
+    from schema.groups import Group
+
+    return Group._meta.connection
+
+
+@scoped_type("read")
+class User(DjangoObjectType):
+    class Meta:
+        model = UserModel
+        name = "User"
+        interfaces = (graphene.relay.Node,)
+        connection_class = CountedConnection
+        fields = ("id", "username", "first_name", "last_name", "is_staff", "date_joined", "email")
+
+    email = graphene.String(description="Visible to the user themself and to viewers allowed to view users.")
+    groups = scoped(NestedConnectionField(group_connection, prefetch=groups_of_users), "groups")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return users_visible_to(viewer(info), queryset)
+
+    def resolve_email(user, info):
+        return user.email if can_view_email(viewer(info), user) else None
+
+
+class UserQuery(graphene.ObjectType):
+    me = scoped(graphene.Field(User, description="The token's user."), "read", needs_user=True)
+    user = scoped(graphene.Field(User, id=graphene.ID(required=True)), "read")
+    users = scoped(ConnectionField(User, filterset_class=UserFilter), "read")
+
+    def resolve_me(root, info):
+        return viewer(info)
+
+    def resolve_user(root, info, id):
+        pk = pk_from_global_id(id, "User")
+        found = users_visible_to(viewer(info)).filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            raise not_found(id)
+        return found
+
+
+class UpdateMeInput(graphene.InputObjectType):
+    first_name = graphene.String()
+    last_name = graphene.String()
+    email = graphene.String()
+
+
+@public_type
+class UpdateMePayload(graphene.ObjectType):
+    user = graphene.Field(User)
+    errors = input_errors_field()
+
+
+class UpdateMe(graphene.Mutation):
+    """Change the token's user's names and email."""
+
+    class Arguments:
+        input = UpdateMeInput(required=True)
+
+    Output = UpdateMePayload
+
+    def mutate(root, info, input):
+        user = viewer(info)
+        changes = {name: value for name, value in input.items() if value is not None}
+        errors = services.update_profile(user, changes)
+        return UpdateMePayload(user=user, errors=errors)
+
+
+class UserMutation(graphene.ObjectType):
+    update_me = scoped(UpdateMe.Field(), "write", needs_user=True)

@@ -1,0 +1,251 @@
+"""The /graphql HTTP endpoint: transport rules, one cached parse and validation per document text,
+execution, and the status codes of SPEC §3 and §5.
+
+Authentication happened in ``schema.authentication.BearerTokenMiddleware``; scope checks happen in
+``schema.gate`` during execution. This module only decides what the HTTP response looks like.
+"""
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView as GraphiQLPage
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from schema.analysis import OperationFacts, analyse
+from schema.authentication import (
+    UNAUTHENTICATED,
+    AuthenticationFailed,
+    error_response,
+    invalid_request,
+)
+from schema.errors import Code
+from schema.schema import schema as graphene_schema
+
+log = logging.getLogger("graphql")
+SCHEMA = graphene_schema.graphql_schema
+graphiql_page = GraphiQLPage.as_view(graphiql=True)
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, code: Code, message: str, **extensions):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extensions = status, code, message, extensions
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed and validated document, cached by its text."""
+
+    document: DocumentNode
+    facts: dict[str | None, OperationFacts] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=512)
+def prepare(query: str) -> Prepared:
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        raise BadRequest(400, Code.GRAPHQL_PARSE_FAILED, error.message) from None
+    errors = validate(SCHEMA, document, specified_rules)
+    if errors:
+        raise BadRequest(400, Code.GRAPHQL_VALIDATION_FAILED, "; ".join(e.message for e in errors))
+    return Prepared(document)
+
+
+def operation_facts(prepared: Prepared, operation_name: str | None) -> tuple[OperationDefinitionNode, OperationFacts]:
+    operation = get_operation_ast(prepared.document, operation_name)
+    if operation is None:
+        message = (
+            f"No operation named {operation_name!r}."
+            if operation_name
+            else "Name the operation to run (operationName)."
+        )
+        raise BadRequest(400, Code.BAD_REQUEST, message)
+    facts = prepared.facts.get(operation_name)
+    if facts is None:
+        facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
+    return operation, facts
+
+
+@dataclass
+class GraphQLParams:
+    query: str
+    variables: dict | None
+    operation_name: str | None
+
+
+def read_params(request) -> GraphQLParams:
+    if request.method == "GET":
+        source = request.GET
+        variables = source.get("variables")
+        if variables:
+            try:
+                variables = json.loads(variables)
+            except ValueError:
+                raise BadRequest(400, Code.BAD_REQUEST, "`variables` is not valid JSON.") from None
+        data = {
+            "query": source.get("query"),
+            "variables": variables or None,
+            "operationName": source.get("operationName"),
+        }
+    else:
+        content_type = request.content_type or ""
+        if content_type != "application/json":
+            raise BadRequest(415, Code.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.")
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest(400, Code.BAD_REQUEST, "The request body is not valid JSON.") from None
+        if isinstance(data, list):
+            raise BadRequest(400, Code.BAD_REQUEST, "Batched requests are not supported: send one operation.")
+        if not isinstance(data, dict):
+            raise BadRequest(400, Code.BAD_REQUEST, "The request body must be a JSON object.")
+        if "access_token" in data:
+            raise invalid_request("Send the access token in the Authorization header, not in the body.")
+    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest(400, Code.BAD_REQUEST, "`query` must be a non-empty string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest(400, Code.BAD_REQUEST, "`variables` must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest(400, Code.BAD_REQUEST, "`operationName` must be a string.")
+    return GraphQLParams(query, variables, operation_name or None)
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict:
+    """Errors raised on purpose keep their message and code; anything else is masked."""
+    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        log.error("Unhandled error in /graphql [request %s]", request_id, exc_info=error.original_error)
+        return {
+            "message": "Internal server error",
+            "path": error.path,
+            "extensions": {"code": Code.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
+        }
+    formatted = error.formatted
+    formatted.setdefault("extensions", {}).setdefault("code", Code.BAD_USER_INPUT.value)
+    return formatted
+
+
+def json_response(body: dict, status: int) -> HttpResponse:
+    return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")
+
+
+def wants_graphiql(request) -> bool:
+    return request.method == "GET" and "query" not in request.GET and GraphiQLPage.request_wants_html(request)
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # sessions do not authenticate here (SPEC §3)
+class GraphQLView(View):
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request):
+        if wants_graphiql(request):
+            return graphiql_page(request)
+        return self.run(request)
+
+    def post(self, request):
+        return self.run(request)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = json_response(error_body(Code.METHOD_NOT_ALLOWED, "Use GET for queries or POST."), 405)
+        response["Allow"] = "GET, POST"
+        return response
+
+    def run(self, request) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        try:
+            params = read_params(request)
+            principal = request.principal
+            if principal.is_anonymous and not settings.GRAPHQL_PUBLIC_INTROSPECTION:
+                raise UNAUTHENTICATED
+            operation, facts = operation_facts(prepare(params.query), params.operation_name)
+            if principal.is_anonymous and not facts.introspection_only:
+                raise UNAUTHENTICATED
+            is_mutation = operation.operation == OperationType.MUTATION
+            if is_mutation and request.method == "GET":
+                raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")
+            request.accepted_scopes = facts.accepted_scopes
+            result = self.execute(request, params, is_mutation)
+        except AuthenticationFailed as failure:
+            return error_response(failure)
+        except BadRequest as bad:
+            response = json_response(error_body(bad.code, bad.message, **bad.extensions), bad.status)
+            if bad.status == 405:
+                response["Allow"] = "POST"
+            return response
+        return self.respond(request, result, facts, request_id)
+
+    @staticmethod
+    def execute(request, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
+        prepared = prepare(params.query)
+        run = lambda: execute(
+            SCHEMA,
+            prepared.document,
+            context_value=request,
+            variable_values=params.variables,
+            operation_name=params.operation_name,
+        )
+        if not is_mutation:
+            return run()
+        with transaction.atomic():
+            result = run()
+            if result.errors and any(
+                e.original_error is not None and not isinstance(e.original_error, GraphQLError) for e in result.errors
+            ):
+                transaction.set_rollback(True)  # an unexpected failure: nothing half-applied
+        return result
+
+    @staticmethod
+    def respond(request, result: ExecutionResult, facts: OperationFacts, request_id: str) -> HttpResponse:
+        errors = [format_error(e, request_id) for e in result.errors or ()]
+        if result.data is None and errors and not any(e.get("path") for e in errors):
+            # Variable coercion failed before execution started.
+            for error in errors:
+                error["extensions"]["code"] = Code.BAD_REQUEST.value
+            return json_response({"errors": errors}, 400)
+        body = {"data": result.data}
+        if errors:
+            body["errors"] = errors
+        denied = denied_root_scopes(errors, facts.root_fields)
+        if denied is not None:
+            response = json_response(body, 403)
+            response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{" ".join(denied)}"'
+            return response
+        return json_response(body, 200)
+
+
+def denied_root_scopes(errors: list[dict], root_fields: tuple[str, ...]) -> list[str] | None:
+    """The scopes needed, when every root field of the operation was denied by scope; else None."""
+    denied_keys, needed = set(), set()
+    for error in errors:
+        path = error.get("path")
+        if error["extensions"].get("code") == Code.INSUFFICIENT_SCOPE.value and path and len(path) == 1:
+            denied_keys.add(path[0])
+            needed.update(error["extensions"].get("requiredScopes", ()))
+    if root_fields and denied_keys >= set(root_fields):
+        return sorted(needed)
+    return None
+
+
+def error_body(code: Code, message: str, **extensions) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}

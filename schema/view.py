@@ -198,13 +198,16 @@ class GraphQLView(View):
     @staticmethod
     def execute(request, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
         prepared = prepare(params.query)
-        run = lambda: execute(
-            SCHEMA,
-            prepared.document,
-            context_value=request,
-            variable_values=params.variables,
-            operation_name=params.operation_name,
-        )
+
+        def run():
+            return execute(
+                SCHEMA,
+                prepared.document,
+                context_value=request,
+                variable_values=params.variables,
+                operation_name=params.operation_name,
+            )
+
         if not is_mutation:
             return run()
         with transaction.atomic():

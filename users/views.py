@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 from oauth2_provider import views as dot_views
 from oauth2_provider.generators import generate_client_secret
@@ -91,6 +92,7 @@ class ApplicationRegistration(StaffOnlyMixin, dot_views.ApplicationRegistration)
         )
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # a machine endpoint: client credentials, no cookies
 class IntrospectTokenView(dot_views.IntrospectTokenView):
     """RFC 7662 introspection for callers holding the ``introspection`` scope only.
 

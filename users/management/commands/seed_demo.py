@@ -1,0 +1,83 @@
+"""Create the demo: an admin, users, groups and one client per grant, printing credentials once.
+
+Idempotent: run again, it creates what is missing and prints only the secrets it created now
+(secrets are stored hashed and cannot be shown later).
+"""
+
+import secrets
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from users.models import Application, User
+
+DEMO_PASSWORD = "demo-password-123"
+GRAPHIQL_CLIENT_ID = "graphiql"
+USERS = [
+    # username, first, last, staff, groups
+    ("alice", "Alice", "Liddell", False, ["editors", "readers"]),
+    ("bob", "Bob", "Builder", False, ["readers"]),
+    ("carol", "Carol", "Danvers", False, ["editors"]),
+]
+CLIENTS = [
+    # name, grant, client type, allowed scopes, redirect uris
+    ("demo-password", Application.GRANT_PASSWORD, "confidential", "read write groups", ""),
+    ("demo-server", Application.GRANT_CLIENT_CREDENTIALS, "confidential", "read groups", ""),
+    ("demo-introspector", Application.GRANT_CLIENT_CREDENTIALS, "confidential", "introspection", ""),
+    (
+        "demo-spa",
+        Application.GRANT_AUTHORIZATION_CODE,
+        "public",
+        "read write groups",
+        "http://127.0.0.1:8000/graphql/callback http://127.0.0.1:5173/callback",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.email = "admin@example.com"
+            admin.save()
+            self.stdout.write(f"admin user: admin / {DEMO_PASSWORD}  (sign in at /admin/ or /accounts/login/)")
+        change_group = Permission.objects.filter(codename__in=["add_group", "change_group", "view_user"])
+        for username, first, last, staff, group_names in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": staff,
+                    "email": f"{username}@example.com",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                self.stdout.write(f"user: {username} / {DEMO_PASSWORD}")
+            for name in group_names:
+                user.groups.add(Group.objects.get_or_create(name=name)[0])
+        User.objects.get(username="alice").user_permissions.add(*change_group)
+        for name, grant, client_type, scopes, redirect_uris in CLIENTS:
+            if Application.objects.filter(name=name).exists():
+                continue
+            secret = secrets.token_urlsafe(48)
+            application = Application.objects.create(
+                name=name,
+                client_type=client_type,
+                authorization_grant_type=grant,
+                allowed_scopes=scopes,
+                redirect_uris=redirect_uris,
+                client_secret=secret,
+                user=admin,
+            )
+            line = f"client {name} ({grant}, scopes: {scopes}): client_id={application.client_id}"
+            if client_type == "confidential":
+                line += f" client_secret={secret}"
+            self.stdout.write(line)

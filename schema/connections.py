@@ -5,11 +5,13 @@ vanish under ``python -O``. Nested connections (``User.groups``, ``Group.members
 object of the page at once: the first node asked loads its siblings' relations in one query.
 """
 
+import json
 from collections.abc import Callable
 
 import graphene
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
+from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
 from graphql_relay import cursor_to_offset
 
@@ -53,6 +55,15 @@ def checked_page_args(args: dict) -> dict:
     return args
 
 
+def filter_errors(exc: ValidationError) -> str:
+    """graphene-django packs the FilterSet form's errors as JSON text; unpack them for people."""
+    try:
+        errors = json.loads(exc.messages[0])
+        return "; ".join(f"{to_camel_case(name)}: {e['message']}" for name, items in errors.items() for e in items)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "; ".join(exc.messages)
+
+
 def load_together(objects: list) -> None:
     for obj in objects:
         setattr(obj, SIBLINGS, objects)
@@ -94,8 +105,12 @@ class ConnectionField(DjangoFilterConnectionField):
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
         try:
             return super().resolve_queryset(connection, iterable, info, args, filtering_args, filterset_class)
-        except ValidationError as exc:
-            raise api_error(Code.BAD_USER_INPUT, f"Invalid filter arguments: {'; '.join(exc.messages)}") from None
+        except ValidationError as exc:  # graphene-django packs the form's errors as JSON text
+            errors = json.loads(exc.messages[0])
+            detail = "; ".join(
+                f"{to_camel_case(name)}: {e['message']}" for name, items in errors.items() for e in items
+            )
+            raise api_error(Code.BAD_USER_INPUT, f"Invalid arguments: {detail}") from None
 
     @classmethod
     def resolve_connection(cls, connection, args, iterable, max_limit=None):

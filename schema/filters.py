@@ -16,7 +16,8 @@ class UserFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", max_length=150)
     is_staff = django_filters.BooleanFilter(field_name="is_staff")
     group = django_filters.CharFilter(field_name="groups__name", max_length=150)
-    order_by = django_filters.OrderingFilter(fields=(("username", "username"), ("date_joined", "dateJoined")))
+    # graphene-django turns `dateJoined` into `date_joined` before the filter sees it.
+    order_by = django_filters.OrderingFilter(fields=(("username", "username"), ("date_joined", "date_joined")))
 
     class Meta:
         model = User

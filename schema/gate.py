@@ -17,6 +17,7 @@ and ``undeclared_fields`` lists such fields so that a test fails on them.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import graphene
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 
@@ -49,20 +50,24 @@ _TYPE_POLICIES: dict[type, Policy] = {}
 PUBLIC_TYPE_NAMES = {"PageInfo"}
 
 
-def scoped(field, *scopes: str, needs_user: bool = False, permission: str | None = None):
+def _declare(field, policy: Policy) -> graphene.Field:
+    if not isinstance(field, graphene.Field):  # `graphene.String()` is mounted later, as a new object
+        field = graphene.Field.mounted(field)
+    field.scope_policy = policy
+    return field
+
+
+def scoped(field, *scopes: str, needs_user: bool = False, permission: str | None = None) -> graphene.Field:
     """Declare the scopes (and, for some fields, a user and a Django permission) a field needs."""
-    field.scope_policy = Policy(frozenset(scopes), needs_user, permission)
-    return field
+    return _declare(field, Policy(frozenset(scopes), needs_user, permission))
 
 
-def public(field):
-    field.scope_policy = PUBLIC
-    return field
+def public(field) -> graphene.Field:
+    return _declare(field, PUBLIC)
 
 
-def by_node_type(field):
-    field.scope_policy = Policy(by_node_type=True)
-    return field
+def by_node_type(field) -> graphene.Field:
+    return _declare(field, Policy(by_node_type=True))
 
 
 def scoped_type(*scopes: str):

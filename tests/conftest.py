@@ -125,3 +125,9 @@ def group_factory(db):
         return group
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's 1,000,000 rounds cost ~0.3 s per user; the tests are about behaviour, not hashing cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,47 @@
+"""No N+1: nested connections load for a whole page at once (SPEC §4, issue: core service)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+USERS_WITH_GROUPS = """
+query ($n: Int!) {
+  users(first: $n) { edges { node { username email groups(first: 10) { totalCount edges { node { name } } } } } }
+}
+"""
+
+
+@pytest.fixture
+def populated(make_user, group_factory):
+    def make(count):
+        groups = [group_factory(f"group{g}") for g in range(10)]
+        users = [make_user(f"user{n:03}") for n in range(count)]
+        for group in groups:
+            group.user_set.add(*users)
+        return users
+
+    return make
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_users_with_groups_is_a_constant_number_of_queries(graphql, populated, make_token, count):
+    users = populated(count)
+    token = make_token(users[0], "read groups")
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(USERS_WITH_GROUPS, token=token, variables={"n": count})
+    assert response.status == 200
+    edges = response.data["users"]["edges"]
+    assert len(edges) == count
+    assert all(len(e["node"]["groups"]["edges"]) == 10 for e in edges)
+    # token, user count, user page, every page member's groups, the viewer's view_user permission (for email)
+    assert len(queries) == 5, [q["sql"] for q in queries]
+
+
+def test_groups_with_members_is_a_constant_number_of_queries(graphql, populated, make_token):
+    users = populated(30)
+    token = make_token(users[0], "read groups")
+    query = "{ groups(first: 10) { edges { node { name members(first: 30) { edges { node { username } } } } } } }"
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(query, token=token)
+    assert all(len(e["node"]["members"]["edges"]) == 30 for e in response.data["groups"]["edges"])
+    assert len(queries) == 4, [q["sql"] for q in queries]

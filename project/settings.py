@@ -184,3 +184,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Cost points per token per hour (SPEC §5); a query costs one point per hundred nodes, at least one.
+GRAPHQL_RATE_BUDGET = env_int("GRAPHQL_RATE_BUDGET", 5000)

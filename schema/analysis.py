@@ -1,7 +1,9 @@
 """Static facts about an operation, computed once per document text and operation name.
 
-``accepted_scopes`` is what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3): the scopes the
-operation's fields require, following fragments and inline fragments.
+- ``accepted_scopes``: what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3), following fragments.
+- ``depth`` (introspection excepted) and ``aliases`` (each use of a fragment counts again).
+- ``page_paths``: for every connection, the page-size factors along its path, so that the node
+  count (SPEC §5) is evaluated per request against its variables without walking the document.
 """
 
 from dataclasses import dataclass
@@ -10,16 +12,20 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentSpreadNode,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
 )
 
 from schema.gate import POLICY
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
+PageFactor = int | str | None  # a literal page size, a variable's name, or None for the default
 
 
 @dataclass(frozen=True)
@@ -27,45 +33,79 @@ class OperationFacts:
     accepted_scopes: frozenset[str]
     introspection_only: bool
     root_fields: tuple[str, ...]  # response keys of the root fields, `__typename` excepted
+    depth: int
+    aliases: int
+    page_paths: tuple[tuple[PageFactor, ...], ...]
+
+
+def is_connection(graphql_type) -> bool:
+    return (
+        isinstance(graphql_type, GraphQLObjectType)
+        and "edges" in graphql_type.fields
+        and "pageInfo" in graphql_type.fields
+    )
+
+
+def page_factor(field: FieldNode) -> PageFactor:
+    """The page size a connection field asks for: `first`, else `last`, else the default."""
+    by_name = {argument.name.value: argument.value for argument in field.arguments or ()}
+    for name in ("first", "last"):
+        value = by_name.get(name)
+        if isinstance(value, IntValueNode):
+            return int(value.value)
+        if isinstance(value, VariableNode):
+            return value.name.value
+    return None
 
 
 def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) -> OperationFacts:
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
     scopes: set[str] = set()
-    seen_fragments: set[str] = set()
+    page_paths: list[tuple[PageFactor, ...]] = []
+    counters = {"depth": 0, "aliases": 0}
 
-    def walk(selection_set: SelectionSetNode, parent_type) -> None:
+    def walk(selection_set: SelectionSetNode, parent_type, depth: int, pages: tuple, spreading: frozenset) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
-                if name.startswith("__"):
+                if selection.alias:
+                    counters["aliases"] += 1
+                if name in INTROSPECTION_FIELDS:
                     continue
+                counters["depth"] = max(counters["depth"], depth)
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
                 policy = (field.extensions or {}).get(POLICY)
                 if policy is not None:
                     scopes.update(policy.scopes)
+                field_type = get_named_type(field.type)
+                child_pages = pages
+                if is_connection(field_type):
+                    child_pages = (*pages, page_factor(selection))
+                    page_paths.append(child_pages)
                 if selection.selection_set:
-                    walk(selection.selection_set, get_named_type(field.type))
+                    walk(selection.selection_set, field_type, depth + 1, child_pages, spreading)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                walk(selection.selection_set, schema.get_type(condition.name.value) if condition else parent_type)
+                fragment_type = schema.get_type(condition.name.value) if condition else parent_type
+                walk(selection.selection_set, fragment_type, depth, pages, spreading)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
-                if name not in seen_fragments and name in fragments:
-                    seen_fragments.add(name)
+                if name in fragments and name not in spreading:  # validation refuses cycles; be safe anyway
                     fragment = fragments[name]
-                    walk(fragment.selection_set, schema.get_type(fragment.type_condition.name.value))
+                    fragment_type = schema.get_type(fragment.type_condition.name.value)
+                    walk(fragment.selection_set, fragment_type, depth, pages, spreading | {name})
 
-    root_type = schema.get_root_type(operation.operation)
-    walk(operation.selection_set, root_type)
+    walk(operation.selection_set, schema.get_root_type(operation.operation), 1, (), frozenset())
     root_fields = tuple(_root_field_keys(operation.selection_set, fragments))
-    introspection_only = all(name in INTROSPECTION_FIELDS for _, name in root_fields)
     return OperationFacts(
         accepted_scopes=frozenset(scopes),
-        introspection_only=introspection_only,
+        introspection_only=all(name in INTROSPECTION_FIELDS for _, name in root_fields),
         root_fields=tuple(key for key, name in root_fields if name != "__typename"),
+        depth=counters["depth"],
+        aliases=counters["aliases"],
+        page_paths=tuple(page_paths),
     )
 
 

@@ -7,8 +7,10 @@ Authentication happened in ``schema.authentication.BearerTokenMiddleware``; scop
 
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -26,7 +28,6 @@ from graphql import (
     OperationType,
     execute,
     get_operation_ast,
-    parse,
     specified_rules,
     validate,
 )
@@ -38,12 +39,15 @@ from schema.authentication import (
     error_response,
     invalid_request,
 )
+from schema.budget import spend
 from schema.errors import Code
+from schema.limits import LimitExceeded, check_cost, check_shape, node_count, parse_within_limits, query_cost
 from schema.schema import schema as graphene_schema
 
 log = logging.getLogger("graphql")
 SCHEMA = graphene_schema.graphql_schema
 graphiql_page = GraphiQLPage.as_view(graphiql=True)
+DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 
 
 class BadRequest(Exception):
@@ -63,7 +67,9 @@ class Prepared:
 @lru_cache(maxsize=512)
 def prepare(query: str) -> Prepared:
     try:
-        document = parse(query)
+        document = parse_within_limits(query)
+    except LimitExceeded as exceeded:
+        raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
     except GraphQLError as error:
         raise BadRequest(400, Code.GRAPHQL_PARSE_FAILED, error.message) from None
     errors = validate(SCHEMA, document, specified_rules)
@@ -84,6 +90,10 @@ def operation_facts(prepared: Prepared, operation_name: str | None) -> tuple[Ope
     facts = prepared.facts.get(operation_name)
     if facts is None:
         facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
+    try:
+        check_shape(facts.depth, facts.aliases)
+    except LimitExceeded as exceeded:
+        raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
     return operation, facts
 
 
@@ -185,15 +195,44 @@ class GraphQLView(View):
             if is_mutation and request.method == "GET":
                 raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")
             request.accepted_scopes = facts.accepted_scopes
+            cost = self.charge(principal, facts, params.variables)
             result = self.execute(request, params, is_mutation)
         except AuthenticationFailed as failure:
             return error_response(failure)
         except BadRequest as bad:
-            response = json_response(error_body(bad.code, bad.message, **bad.extensions), bad.status)
+            message = bad.message if not request.principal.is_anonymous else without_suggestions(bad.message)
+            response = json_response(error_body(bad.code, message, **bad.extensions), bad.status)
             if bad.status == 405:
                 response["Allow"] = "POST"
+            if bad.status == 429:
+                response["Retry-After"] = str(bad.extensions["retryAfter"])
             return response
-        return self.respond(request, result, facts, request_id)
+        return self.respond(request, result, facts, request_id, cost)
+
+    @staticmethod
+    def charge(principal, facts: OperationFacts, variables: dict | None) -> dict:
+        """Check the node limit, take the cost from the token's budget; the `extensions.cost` report."""
+        nodes = node_count(facts.page_paths, variables)
+        try:
+            check_cost(nodes)
+        except LimitExceeded as exceeded:
+            raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
+        points = query_cost(nodes)
+        cost = {"requestedQueryCost": points, "nodeCount": nodes, "remaining": None, "resetAt": None}
+        if principal.is_anonymous:
+            return cost  # public introspection: no token, no budget
+        budget = spend(principal.token.pk, points)
+        cost["remaining"], cost["resetAt"] = budget.remaining, iso_time(budget.reset_at)
+        if not budget.allowed:
+            raise BadRequest(
+                429,
+                Code.THROTTLED,
+                f"This query costs {points} points and the token has {budget.remaining} left this hour; "
+                f"the budget resets at {cost['resetAt']}.",
+                retryAfter=budget.retry_after,
+                cost=cost,
+            )
+        return cost
 
     @staticmethod
     def execute(request, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
@@ -219,16 +258,17 @@ class GraphQLView(View):
         return result
 
     @staticmethod
-    def respond(request, result: ExecutionResult, facts: OperationFacts, request_id: str) -> HttpResponse:
+    def respond(request, result: ExecutionResult, facts: OperationFacts, request_id: str, cost: dict) -> HttpResponse:
         errors = [format_error(e, request_id) for e in result.errors or ()]
         if result.data is None and errors and not any(e.get("path") for e in errors):
             # Variable coercion failed before execution started.
             for error in errors:
                 error["extensions"]["code"] = Code.BAD_REQUEST.value
-            return json_response({"errors": errors}, 400)
+            return json_response({"errors": errors, "extensions": {"cost": cost}}, 400)
         body = {"data": result.data}
         if errors:
             body["errors"] = errors
+        body["extensions"] = {"cost": cost}
         denied = denied_root_scopes(errors, facts.root_fields)
         if denied is not None:
             response = json_response(body, 403)
@@ -248,6 +288,15 @@ def denied_root_scopes(errors: list[dict], root_fields: tuple[str, ...]) -> list
     if root_fields and denied_keys >= set(root_fields):
         return sorted(needed)
     return None
+
+
+def without_suggestions(message: str) -> str:
+    """Anonymous callers get no "Did you mean ...?" hints about the schema (SPEC §5)."""
+    return DID_YOU_MEAN.sub("", message)
+
+
+def iso_time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 def error_body(code: Code, message: str, **extensions) -> dict:

@@ -1,0 +1,113 @@
+"""Limits on what one request may ask (SPEC §5), checked before execution.
+
+Document size and lexical tokens are checked before parsing; depth, aliases and the static node
+count (GitHub's way: each connection's ``first``/``last`` multiplied along its path) come from the
+operation's cached facts (``schema.analysis``), evaluated against the request's variables.
+"""
+
+from graphql import GraphQLError, GraphQLSyntaxError, Lexer, Source, TokenKind, parse
+from graphql.language import DocumentNode
+
+from schema.errors import Code
+
+MAX_DOCUMENT_CHARS = 15_000
+MAX_TOKENS = 2_000
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_NODES = 10_000
+DEFAULT_PAGE_SIZE = 20  # as schema.connections; a connection asked without first/last
+
+
+class LimitExceeded(Exception):
+    code = Code.BAD_REQUEST
+
+    def __init__(self, code: Code, message: str, **extensions):
+        super().__init__(message)
+        self.code, self.message, self.extensions = code, message, extensions
+
+
+def parse_within_limits(query: str) -> DocumentNode:
+    """Parse, refusing documents over the character or token limit; GraphQLError on bad syntax."""
+    if len(query) > MAX_DOCUMENT_CHARS:
+        raise LimitExceeded(
+            Code.QUERY_TOO_LARGE,
+            f"The document has {len(query)} characters; the limit is {MAX_DOCUMENT_CHARS}.",
+            limit=MAX_DOCUMENT_CHARS,
+            actual=len(query),
+        )
+    try:
+        return parse(query, max_lexical_tokens=MAX_TOKENS, max_comments=MAX_TOKENS)
+    except GraphQLSyntaxError as error:
+        if "tokens" not in error.message or "Parsing aborted" not in error.message:
+            raise
+        count = count_tokens(query)
+        raise LimitExceeded(
+            Code.QUERY_TOO_LARGE,
+            f"The document has {count} lexical tokens; the limit is {MAX_TOKENS}.",
+            limit=MAX_TOKENS,
+            actual=count,
+        ) from None
+
+
+def count_tokens(query: str) -> int:
+    lexer, count = Lexer(Source(query)), 0
+    try:
+        while lexer.advance().kind != TokenKind.EOF:
+            count += 1
+    except GraphQLError:
+        pass  # a syntax error after the limit: the count so far is what we report
+    return count
+
+
+def check_shape(depth: int, aliases: int) -> None:
+    if depth > MAX_DEPTH:
+        raise LimitExceeded(
+            Code.QUERY_TOO_DEEP,
+            f"The operation is {depth} levels deep; the limit is {MAX_DEPTH}.",
+            limit=MAX_DEPTH,
+            actual=depth,
+        )
+    if aliases > MAX_ALIASES:
+        raise LimitExceeded(
+            Code.TOO_MANY_ALIASES,
+            f"The operation uses {aliases} aliases; the limit is {MAX_ALIASES}.",
+            limit=MAX_ALIASES,
+            actual=aliases,
+        )
+
+
+def node_count(page_paths: tuple[tuple[int | str | None, ...], ...], variables: dict | None) -> int:
+    """Sum over connections of the product of page sizes along the path (GitHub's node limit).
+
+    Each factor is a literal page size, a variable name, or None (no first/last: the default).
+    """
+    total = 0
+    for path in page_paths:
+        nodes = 1
+        for factor in path:
+            nodes *= page_size(factor, variables)
+        total += nodes
+    return total
+
+
+def page_size(factor: int | str | None, variables: dict | None) -> int:
+    if isinstance(factor, str):
+        factor = (variables or {}).get(factor)
+    if isinstance(factor, bool) or not isinstance(factor, int):
+        return DEFAULT_PAGE_SIZE  # absent, null or of the wrong type (coercion reports the latter)
+    return max(factor, 0)
+
+
+def check_cost(nodes: int) -> None:
+    if nodes > MAX_NODES:
+        raise LimitExceeded(
+            Code.QUERY_TOO_COMPLEX,
+            f"The operation could return {nodes} nodes; the limit is {MAX_NODES}. Ask for smaller pages.",
+            limit=MAX_NODES,
+            actual=nodes,
+        )
+
+
+def query_cost(nodes: int) -> int:
+    """Rate-budget points: one per hundred nodes, at least one (as GitHub counts)."""
+    return max(1, -(-nodes // 100))

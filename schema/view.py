@@ -191,6 +191,8 @@ class GraphQLView(View):
             operation, facts = operation_facts(prepare(params.query), params.operation_name)
             if principal.is_anonymous and not facts.introspection_only:
                 raise UNAUTHENTICATED
+            if operation.operation == OperationType.SUBSCRIPTION:
+                raise BadRequest(400, Code.BAD_REQUEST, "Subscriptions are not supported.")
             is_mutation = operation.operation == OperationType.MUTATION
             if is_mutation and request.method == "GET":
                 raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")

@@ -1,0 +1,305 @@
+"""SPEC §5: every bad request gets a 4xx with a code, never a 500, and changes nothing."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from graphql_relay import to_global_id
+
+from users.models import User
+
+ME = "{ me { username } }"
+DEEP = "{ me { groups { edges { node { members { edges { node { groups { edges { node { name } } } } } } } } } } }"
+NESTED_LIST = "[" * 5000 + "]" * 5000
+
+
+def snapshot():
+    return (
+        list(User.objects.order_by("pk").values_list("username", "first_name", "last_name", "email")),
+        list(Group.objects.order_by("pk").values_list("name", flat=True)),
+    )
+
+
+def body(query, variables=None, **extra):
+    return json.dumps({"query": query, "variables": variables, **extra})
+
+
+# (label, method, content type, raw body or GET params, expected status, expected code)
+CASES = [
+    (
+        "form-encoded body",
+        "post",
+        "application/x-www-form-urlencoded",
+        "query=%7B+me+%7B+id+%7D+%7D",
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
+    ("text/plain body", "post", "text/plain", body(ME), 415, "UNSUPPORTED_MEDIA_TYPE"),
+    ("multipart body", "post", "multipart/form-data; boundary=x", "--x--", 415, "UNSUPPORTED_MEDIA_TYPE"),
+    ("malformed JSON", "post", "application/json", "{not json", 400, "BAD_REQUEST"),
+    ("truncated JSON", "post", "application/json", '{"query": "{ me ', 400, "BAD_REQUEST"),
+    ("invalid UTF-8", "post", "application/json", b"\xff\xfe{}", 400, "BAD_REQUEST"),
+    ("JSON string", "post", "application/json", '"{ me { id } }"', 400, "BAD_REQUEST"),
+    ("JSON number", "post", "application/json", "42", 400, "BAD_REQUEST"),
+    ("JSON null", "post", "application/json", "null", 400, "BAD_REQUEST"),
+    ("batched array", "post", "application/json", json.dumps([{"query": ME}, {"query": ME}]), 400, "BAD_REQUEST"),
+    ("whitespace body", "post", "application/json", "  \n ", 400, "BAD_REQUEST"),
+    ("no query", "post", "application/json", "{}", 400, "BAD_REQUEST"),
+    ("query null", "post", "application/json", '{"query": null}', 400, "BAD_REQUEST"),
+    ("query is a number", "post", "application/json", '{"query": 5}', 400, "BAD_REQUEST"),
+    ("query is a list", "post", "application/json", '{"query": ["{ me { id } }"]}', 400, "BAD_REQUEST"),
+    ("blank query", "post", "application/json", body("   "), 400, "BAD_REQUEST"),
+    (
+        "variables is a string",
+        "post",
+        "application/json",
+        json.dumps({"query": ME, "variables": "x"}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "variables is a list",
+        "post",
+        "application/json",
+        json.dumps({"query": ME, "variables": [1]}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "operationName is a number",
+        "post",
+        "application/json",
+        json.dumps({"query": ME, "operationName": 3}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "unknown operationName",
+        "post",
+        "application/json",
+        json.dumps({"query": "query A { me { id } }", "operationName": "B"}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "two operations, no name",
+        "post",
+        "application/json",
+        body("query A { me { id } } query B { me { id } }"),
+        400,
+        "BAD_REQUEST",
+    ),
+    ("syntax error", "post", "application/json", body("{ me { "), 400, "GRAPHQL_PARSE_FAILED"),
+    ("NUL byte in document", "post", "application/json", body("{ me\u0000 { id } }"), 400, "GRAPHQL_PARSE_FAILED"),
+    ("unicode garbage", "post", "application/json", body("{ ☃ }"), 400, "GRAPHQL_PARSE_FAILED"),
+    ("unknown field", "post", "application/json", body("{ me { password } }"), 400, "GRAPHQL_VALIDATION_FAILED"),
+    ("unknown root field", "post", "application/json", body("{ secrets }"), 400, "GRAPHQL_VALIDATION_FAILED"),
+    (
+        "unknown argument",
+        "post",
+        "application/json",
+        body("{ users(offset: 1) { totalCount } }"),
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    (
+        "wrong literal type",
+        "post",
+        "application/json",
+        body('{ users(first: "ten") { totalCount } }'),
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    (
+        "missing required argument",
+        "post",
+        "application/json",
+        body("{ user { id } }"),
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    (
+        "scalar with selection",
+        "post",
+        "application/json",
+        body("{ me { username { x } } }"),
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    ("object without selection", "post", "application/json", body("{ me }"), 400, "GRAPHQL_VALIDATION_FAILED"),
+    (
+        "fragment cycle",
+        "post",
+        "application/json",
+        body("{ me { ...A } } fragment A on User { ...B } fragment B on User { ...A }"),
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    ("subscription", "post", "application/json", body("subscription { me { id } }"), 400, "BAD_REQUEST"),
+    (
+        "variable of wrong type",
+        "post",
+        "application/json",
+        body("query ($n: Int) { users(first: $n) { totalCount } }", {"n": "lots"}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "variable too big for Int",
+        "post",
+        "application/json",
+        body("query ($n: Int) { users(first: $n) { totalCount } }", {"n": 2**40}),
+        400,
+        "QUERY_TOO_COMPLEX",
+    ),
+    (
+        "Int variable given a float",
+        "post",
+        "application/json",
+        body("query ($n: Int) { users(first: $n) { totalCount } }", {"n": 1.5}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "missing required variable",
+        "post",
+        "application/json",
+        body("query ($id: ID!) { user(id: $id) { id } }", {}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "huge nested variable",
+        "post",
+        "application/json",
+        body("query ($id: ID!) { user(id: $id) { id } }", {"id": json.loads(NESTED_LIST[:200] + NESTED_LIST[-200:])}),
+        400,
+        "BAD_REQUEST",
+    ),
+    (
+        "document over 15,000 characters",
+        "post",
+        "application/json",
+        body("{ me { id } }" + " " * 15_001),
+        400,
+        "QUERY_TOO_LARGE",
+    ),
+    ("over 2,000 tokens", "post", "application/json", body("{ " + "me { id } " * 600 + "}"), 400, "QUERY_TOO_LARGE"),
+    ("too deep", "post", "application/json", body(DEEP), 400, "QUERY_TOO_DEEP"),
+    (
+        "too many aliases",
+        "post",
+        "application/json",
+        body("{ " + " ".join(f"a{i}: me {{ id }}" for i in range(16)) + " }"),
+        400,
+        "TOO_MANY_ALIASES",
+    ),
+    (
+        "alias bomb through a fragment",
+        "post",
+        "application/json",
+        body(
+            "{ x: me { ...G } y: me { ...G } z: me { ...G } }"
+            " fragment G on User { a: username b: username c: username d: username e: username }"
+        ),
+        400,
+        "TOO_MANY_ALIASES",
+    ),
+    (
+        "too costly",
+        "post",
+        "application/json",
+        body(
+            "{ users(first: 100) { edges { node { groups(first: 100) { edges { node { members(first: 100) { totalCount } } } } } } } }"
+        ),
+        400,
+        "QUERY_TOO_COMPLEX",
+    ),
+    (
+        "too costly through variables",
+        "post",
+        "application/json",
+        body(
+            "query ($n: Int) { users(first: $n) { edges { node { groups(first: $n) { edges { node { members(first: $n) { totalCount } } } } } } } }",
+            {"n": 50},
+        ),
+        400,
+        "QUERY_TOO_COMPLEX",
+    ),
+    (
+        "mutation over GET",
+        "get",
+        None,
+        {"query": 'mutation { updateMe(input: {firstName: "x"}) { errors { code } } }'},
+        405,
+        "METHOD_NOT_ALLOWED",
+    ),
+    ("GET with invalid variables JSON", "get", None, {"query": ME, "variables": "{nope"}, 400, "BAD_REQUEST"),
+    ("GET without query", "get", None, {"variables": "{}"}, 400, "BAD_REQUEST"),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "method", "content_type", "payload", "status", "code"), CASES, ids=[case[0] for case in CASES]
+)
+def test_malformed_request(alice, make_token, group_factory, label, method, content_type, payload, status, code):
+    group_factory("editors", members=[alice])
+    before = snapshot()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(alice, 'read write groups')}")
+    if method == "get":
+        response = client.get("/graphql", payload, HTTP_ACCEPT="application/json")
+    else:
+        response = client.generic("POST", "/graphql", payload, content_type=content_type)
+    assert response.status_code == status, response.content
+    errors = response.json()["errors"]
+    assert [e["extensions"]["code"] for e in errors][:1] == [code]
+    assert "Traceback" not in response.content.decode()
+    assert snapshot() == before
+
+
+def test_malformed_table_has_at_least_forty_cases():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_other_methods_are_405(alice, make_token, method):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(alice)}")
+    response = client.generic(method, "/graphql", body(ME), content_type="application/json")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(("case", "first"), [("zero", 0), ("negative", -5), ("huge", 2**31 - 1), ("just over", 101)])
+def test_absurd_page_sizes_are_errors(graphql, alice, make_token, case, first):
+    response = graphql(
+        "query ($n: Int) { users(first: $n) { totalCount } }", token=make_token(alice), variables={"n": first}
+    )
+    assert response.status in (200, 400)
+    assert response.codes in (["BAD_USER_INPUT"], ["QUERY_TOO_COMPLEX"])
+
+
+@pytest.mark.parametrize("global_id", ["", "=", "VXNlcjo=", to_global_id("User", "1 OR 1=1"), "\u0000", "a" * 5000])
+def test_invalid_global_ids_are_not_found(graphql, alice, make_token, global_id):
+    response = graphql(
+        "query ($id: ID!) { user(id: $id) { id } }", token=make_token(alice), variables={"id": global_id}
+    )
+    assert response.status == 200
+    assert response.codes == ["NOT_FOUND"]
+
+
+def test_error_messages_hide_suggestions_from_anonymous_callers(graphql, settings):
+    settings.GRAPHQL_PUBLIC_INTROSPECTION = True
+    response = graphql("{ __schema { queryTyp { name } } }")
+    assert response.status == 400
+    assert "Did you mean" not in response.errors[0]["message"]
+
+
+def test_error_messages_keep_suggestions_for_token_holders(graphql, alice, make_token):
+    response = graphql("{ me { usernam } }", token=make_token(alice))
+    assert "Did you mean 'username'?" in response.errors[0]["message"]
+
+
+def test_introspection_is_not_limited_by_depth(graphql, alice, make_token):
+    query = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }"
+    assert graphql(query, token=make_token(alice)).status == 200

@@ -10,13 +10,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from schema.errors import Code, scope_list
+from users.models import User
 
 GRAPHQL_PATHS = {"/graphql", "/graphql/"}
 MAX_HEADER_BYTES = 1024
@@ -27,14 +30,14 @@ AccessToken = get_access_token_model()
 
 @dataclass(frozen=True)
 class Principal:
-    user: object | None  # users.User; None for client-credentials tokens and anonymous callers
-    application: object | None
+    user: User | None  # None for client-credentials tokens and anonymous callers
+    application_id: int | None
     scopes: frozenset[str]
-    token: object | None  # the AccessToken, None when anonymous
+    token_id: int | None  # None when anonymous
 
     @property
     def is_anonymous(self) -> bool:
-        return self.token is None
+        return self.token_id is None
 
 
 ANONYMOUS = Principal(None, None, frozenset(), None)
@@ -78,11 +81,33 @@ def authenticate(request) -> Principal:
 
 
 def principal_for_token(raw_token: str) -> Principal:
+    """One SQL query: the unexpired token with that checksum, and its user (none for client credentials).
+
+    Written as raw SQL because compiling the equivalent ORM query (select_related) cost about
+    five times the query itself; ``User.objects.raw`` still applies the fields' converters.
+    """
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
-    token = AccessToken.objects.select_related("user", "application").filter(token_checksum=checksum).first()
-    if token is None or token.expires <= timezone.now() or (token.user is not None and not token.user.is_active):
+    row = next(iter(User.objects.raw(token_lookup_sql(), [checksum, timezone.now()])), None)
+    if row is None:
         raise invalid_token()
-    return Principal(token.user, token.application, frozenset(token.scope.split()), token)
+    user = row if row.pk is not None else None
+    if user is not None and not user.is_active:
+        raise invalid_token()
+    return Principal(user, row.token_application_id, frozenset(row.token_scope.split()), row.token_id)
+
+
+@cache
+def token_lookup_sql() -> str:
+    quote = connection.ops.quote_name
+    token, user = AccessToken._meta, User._meta
+    columns = ", ".join(f"u.{quote(field.column)}" for field in user.concrete_fields)
+    return (
+        f"SELECT {columns}, t.{quote('id')} AS token_id, t.{quote('scope')} AS token_scope,"
+        f" t.{quote('application_id')} AS token_application_id"
+        f" FROM {quote(token.db_table)} t LEFT OUTER JOIN {quote(user.db_table)} u"
+        f" ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
+        f" WHERE t.{quote('token_checksum')} = %s AND t.{quote('expires')} > %s"
+    )
 
 
 def error_response(failure: AuthenticationFailed) -> HttpResponse:

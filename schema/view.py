@@ -223,7 +223,7 @@ class GraphQLView(View):
         cost = {"requestedQueryCost": points, "nodeCount": nodes, "remaining": None, "resetAt": None}
         if principal.is_anonymous:
             return cost  # public introspection: no token, no budget
-        budget = spend(principal.token.pk, points)
+        budget = spend(principal.token_id, points)
         cost["remaining"], cost["resetAt"] = budget.remaining, iso_time(budget.reset_at)
         if not budget.allowed:
             raise BadRequest(

@@ -1,9 +1,18 @@
-"""Our OAuth2 request validator: DOT's, with the client's allowed scopes applied on refresh too."""
+"""Our OAuth2 request validator: DOT's, refusing empty scope sets and narrowing refreshes to the client."""
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 
 class Validator(OAuth2Validator):
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        # RFC 6749 §3.3: a request without scope gets the defaults or fails with invalid_scope. A client
+        # allowed none of the default scopes has nothing to default to; without this, the password and
+        # client-credentials grants issued a token with no scope and the consent page could not be approved.
+        if not scopes:
+            return False
+        return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
+
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
         # oauthlib's refresh grant checks scopes only against the original grant; an admin may
         # have narrowed the client since, so a refreshed token gets the intersection.
@@ -11,4 +20,9 @@ class Validator(OAuth2Validator):
         if isinstance(original, str):
             original = original.split()
         allowed = request.client.allowed_scope_set if request.client else frozenset()
-        return [scope for scope in original if scope in allowed]
+        remaining = [scope for scope in original if scope in allowed]
+        if not remaining:  # a token with no scope can do nothing; say so rather than issue it
+            raise errors.InvalidScopeError(
+                description="The client may no longer have any of this grant's scopes.", request=request
+            )
+        return remaining

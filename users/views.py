@@ -107,10 +107,7 @@ class IntrospectTokenView(dot_views.IntrospectTokenView):
         client = self.authenticated_client(request)
         if client is not None:
             if "introspection" not in client.allowed_scope_set:
-                return JsonResponse(
-                    {"error": "insufficient_scope", "error_description": "This client may not introspect tokens."},
-                    status=403,
-                )
+                return self.error_response("insufficient_scope", "This client may not introspect tokens.")
             return View.dispatch(self, request, *args, **kwargs)
         valid, oauth_request = self.verify_request(request)  # a bearer token with required_scopes
         if not valid:
@@ -128,8 +125,16 @@ class IntrospectTokenView(dot_views.IntrospectTokenView):
     def unauthenticated_response(self, request, oauthlib_request=None):
         oauth2_error = getattr(oauthlib_request, "oauth2_error", None) or {}
         error = oauth2_error.get("error", "invalid_client")
-        body = {
-            "error": error,
-            "error_description": "Authenticate as a client or with a token holding 'introspection'.",
-        }
-        return JsonResponse(body, status=403 if error == "insufficient_scope" else 401)
+        return self.error_response(error, "Authenticate as a client or with a token holding 'introspection'.")
+
+    @staticmethod
+    def error_response(error: str, description: str) -> JsonResponse:
+        response = JsonResponse(
+            {"error": error, "error_description": description}, status=403 if error == "insufficient_scope" else 401
+        )
+        # RFC 7235 §3.1: a 401 carries a challenge; RFC 6750 §3: so does insufficient_scope.
+        challenge = f'Bearer error="{error}"'
+        if error == "insufficient_scope":
+            challenge += ', scope="introspection"'
+        response["WWW-Authenticate"] = challenge
+        return response

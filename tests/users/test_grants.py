@@ -1,0 +1,188 @@
+"""SPEC §2: the password and client-credentials grants at /o/token/, and how the token endpoint answers errors."""
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from tests.users.client_side import PASSWORD, basic_auth
+from users.models import Application
+
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+ME = "{ me { username } }"
+
+
+def test_password_grant_with_basic_client_credentials_issues_bearer_and_refresh_token(password_client, password_grant):
+    response = password_grant(password_client)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"  # RFC 6749 §5.1
+    body = response.json()
+    assert sorted(body) == ["access_token", "expires_in", "refresh_token", "scope", "token_type"]
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 1200
+    assert body["scope"] == "read"
+    assert body["refresh_token"] != body["access_token"]
+
+
+def test_password_grant_token_belongs_to_the_user_and_client(alice, password_client, password_grant):
+    password_grant(password_client)
+    token = AccessToken.objects.get()
+    assert (token.user, token.application) == (alice, password_client)
+    assert RefreshToken.objects.filter(user=alice, application=password_client, access_token=token).count() == 1
+
+
+def test_password_grant_token_authenticates_on_graphql(password_client, password_grant, graphql):
+    token = password_grant(password_client).json()["access_token"]
+    response = graphql(ME, token=token)
+    assert response.status == 200
+    assert response.data == {"me": {"username": "alice"}}
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        pytest.param("alice", "wrong-password", id="wrong-password"),
+        pytest.param("nobody", PASSWORD, id="unknown-user"),
+        pytest.param("inactive", PASSWORD, id="inactive-user"),
+        pytest.param("ali\x00ce", PASSWORD, id="nul-in-username"),
+    ],
+)
+def test_password_grant_with_bad_user_credentials_is_400_invalid_grant(
+    make_user, password_client, password_grant, username, password
+):
+    make_user("inactive", is_active=False)
+    response = password_grant(password_client, username=username, password=password)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "invalid_grant", "error_description": "Invalid credentials given."}
+    assert AccessToken.objects.count() == 0
+
+
+def encoded(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param(lambda app: basic_auth(app.client_id, "not-the-secret"), id="wrong-secret"),
+        pytest.param(lambda app: basic_auth("no-such-client", app.raw_secret), id="unknown-client-id"),
+        pytest.param(lambda app: "", id="no-client-credentials"),
+        pytest.param(lambda app: "Basic", id="basic-without-credentials"),
+        pytest.param(lambda app: "Basic !!!not-base64!!!", id="garbage-basic"),
+        pytest.param(lambda app: "Basic " + encoded(b"\xff\xfe:\x00"), id="basic-not-utf8"),
+        pytest.param(lambda app: "Basic " + encoded(app.client_id.encode()), id="basic-without-colon"),
+        pytest.param(lambda app: "Bearer " + app.raw_secret, id="bearer-instead-of-basic"),
+    ],
+)
+def test_bad_client_credentials_are_401_invalid_client(alice, password_client, token_endpoint, authorization):
+    header = authorization(password_client)
+    response = token_endpoint(authorization=header, grant_type="password", username="alice", password=PASSWORD)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response["WWW-Authenticate"] == 'Bearer error="invalid_client"'
+    assert response.json() == {"error": "invalid_client"}
+    assert AccessToken.objects.count() == 0
+
+
+def test_client_secret_in_the_body_also_authenticates(alice, password_client):
+    data = {
+        "grant_type": "password",
+        "username": "alice",
+        "password": PASSWORD,
+        "client_id": password_client.client_id,
+        "client_secret": password_client.raw_secret,
+    }
+    response = Client().post("/o/token/", data)
+    assert response.status_code == 200
+    assert AccessToken.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        pytest.param({}, "unsupported_grant_type", id="missing-grant-type"),
+        pytest.param({"grant_type": "magic"}, "unsupported_grant_type", id="unknown-grant-type"),
+        pytest.param({"grant_type": "implicit"}, "unsupported_grant_type", id="implicit-grant-type"),
+        pytest.param({"grant_type": "password", "username": "alice"}, "invalid_request", id="missing-password"),
+        pytest.param({"grant_type": "password", "password": PASSWORD}, "invalid_request", id="missing-username"),
+        pytest.param({"grant_type": "refresh_token"}, "invalid_request", id="missing-refresh-token"),
+        pytest.param({"grant_type": "authorization_code"}, "invalid_request", id="missing-code"),
+    ],
+)
+def test_malformed_token_request_is_400_json(alice, password_client, token_endpoint, data, error):
+    response = token_endpoint(password_client, **data)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == error
+
+
+def test_json_body_is_400_json_not_html(password_client):
+    body = json.dumps({"grant_type": "password", "username": "alice", "password": PASSWORD})
+    auth = basic_auth(password_client.client_id, password_client.raw_secret)
+    response = Client().post("/o/token/", body, content_type="application/json", HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "unsupported_grant_type"}
+
+
+def test_get_on_token_endpoint_is_405_without_a_page(db):
+    response = Client().get("/o/token/", {"grant_type": "password"})
+    assert response.status_code == 405
+    assert response.content == b""
+
+
+def test_client_registered_for_another_grant_is_400_unauthorized_client(alice, make_application, token_endpoint):
+    server = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS)
+    response = token_endpoint(server, grant_type="password", username="alice", password=PASSWORD)
+    assert response.status_code == 400
+    assert response.json() == {"error": "unauthorized_client"}
+    assert AccessToken.objects.count() == 0
+
+
+def test_client_credentials_token_has_no_user_and_no_refresh_token(make_application, token_endpoint):
+    server = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="read groups")
+    response = token_endpoint(server, grant_type="client_credentials", scope="read groups")
+    assert response.status_code == 200
+    body = response.json()
+    assert sorted(body) == ["access_token", "expires_in", "scope", "token_type"]
+    assert (body["scope"], body["expires_in"]) == ("read groups", 1200)
+    token = AccessToken.objects.get()
+    assert (token.user, token.application) == (None, server)
+    assert RefreshToken.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("scope", "status", "granted"),
+    [
+        pytest.param("groups", 200, "groups", id="allowed-scope"),
+        pytest.param("read groups", 200, "read groups", id="all-allowed-scopes"),
+        pytest.param("write", 400, None, id="scope-not-allowed"),
+        pytest.param("read write", 400, None, id="one-scope-not-allowed"),
+        pytest.param("introspection", 400, None, id="introspection-not-allowed"),
+    ],
+)
+def test_client_credentials_scopes_are_limited_to_the_clients_allowed_scopes(
+    make_application, token_endpoint, scope, status, granted
+):
+    server = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="read groups")
+    response = token_endpoint(server, grant_type="client_credentials", scope=scope)
+    assert response.status_code == status
+    if granted is None:
+        assert response.json() == {"error": "invalid_scope"}
+        assert AccessToken.objects.count() == 0
+    else:
+        assert response.json()["scope"] == granted
+        assert AccessToken.objects.get().scope == granted
+
+
+def test_client_credentials_token_gets_no_user_on_graphql(make_application, token_endpoint, graphql):
+    server = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="read")
+    token = token_endpoint(server, grant_type="client_credentials").json()["access_token"]
+    response = graphql(ME, token=token)
+    assert response.data == {"me": None}
+    assert response.codes == ["FORBIDDEN"]

@@ -1,0 +1,156 @@
+"""SPEC §2: RFC 7662 introspection at /o/introspect/, only for callers holding the ``introspection`` scope.
+
+Stock DOT 3.4.1 lets any client with valid credentials introspect any token (django-oauth-toolkit
+issue 1451); ``users.views.IntrospectTokenView`` closes that hole, which these tests pin down."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
+
+from tests.users.client_side import basic_auth, sha256
+from users.models import Application
+
+AccessToken = get_access_token_model()
+INTROSPECT = "/o/introspect/"
+NEEDS_CREDENTIALS = "Authenticate as a client or with a token holding 'introspection'."
+
+
+@pytest.fixture
+def subject(alice, password_client):
+    """The token being introspected: alice's, scopes ``read groups``."""
+    raw = "subject-token-" + "x" * 30
+    AccessToken.objects.create(
+        user=alice,
+        application=password_client,
+        token=raw,
+        scope="read groups",
+        expires=timezone.now() + timedelta(seconds=600),
+    )
+    return raw
+
+
+@pytest.fixture
+def introspector(make_application):
+    return make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="introspection")
+
+
+def introspect(token, authorization=None, **extra):
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    return Client().post(INTROSPECT, {"token": token, **extra}, **headers)
+
+
+def test_client_allowed_introspection_introspects_with_basic_credentials(introspector, subject, password_client):
+    response = introspect(subject, basic_auth(introspector.client_id, introspector.raw_secret))
+    assert response.status_code == 200
+    body = response.json()
+    assert sorted(body) == ["active", "client_id", "exp", "scope", "username"]
+    assert (body["active"], body["scope"], body["username"]) == (True, "read groups", "alice")
+    assert body["client_id"] == password_client.client_id
+    assert body["exp"] == int(AccessToken.objects.get(token_checksum=sha256(subject)).expires.timestamp())
+
+
+def test_client_allowed_introspection_introspects_with_credentials_in_the_body(introspector, subject):
+    response = introspect(subject, client_id=introspector.client_id, client_secret=introspector.raw_secret)
+    assert response.status_code == 200
+    assert response.json()["active"] is True
+
+
+@pytest.mark.parametrize(
+    "allowed_scopes",
+    [
+        pytest.param("read write groups", id="all-but-introspection"),
+        pytest.param("read", id="read-only"),
+        pytest.param("", id="no-scopes"),
+    ],
+)
+@pytest.mark.parametrize("where", ["basic", "body"])
+def test_confidential_client_without_introspection_is_403_insufficient_scope(
+    make_application, subject, allowed_scopes, where
+):
+    """Fails on stock DOT 3.4.1, which answers 200 with the token's details (issue 1451)."""
+    client = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes=allowed_scopes)
+    if where == "basic":
+        response = introspect(subject, basic_auth(client.client_id, client.raw_secret))
+    else:
+        response = introspect(subject, client_id=client.client_id, client_secret=client.raw_secret)
+    assert response.status_code == 403
+    assert response["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="introspection"'
+    assert response.json() == {
+        "error": "insufficient_scope",
+        "error_description": "This client may not introspect tokens.",
+    }
+
+
+def test_bearer_token_with_introspection_scope_introspects(make_token, introspector, subject):
+    bearer = make_token(scopes="introspection", application=introspector)
+    response = introspect(subject, f"Bearer {bearer}")
+    assert response.status_code == 200
+    assert response.json()["username"] == "alice"
+
+
+@pytest.mark.parametrize(
+    "scopes",
+    [pytest.param("read write groups", id="all-but-introspection"), pytest.param("read", id="read-only")],
+)
+def test_bearer_token_without_introspection_scope_is_403_insufficient_scope(alice, make_token, subject, scopes):
+    bearer = make_token(alice, scopes=scopes)
+    response = introspect(subject, f"Bearer {bearer}")
+    assert response.status_code == 403
+    assert response["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="introspection"'
+    assert response.json() == {"error": "insufficient_scope", "error_description": NEEDS_CREDENTIALS}
+
+
+@pytest.mark.parametrize(
+    ("authorization", "error"),
+    [
+        pytest.param(lambda app, make_token: None, "invalid_client", id="no-credentials"),
+        pytest.param(lambda app, make_token: "Bearer no-such-token", "invalid_token", id="unknown-bearer"),
+        pytest.param(
+            lambda app, make_token: "Bearer " + make_token(scopes="introspection", application=app, expires_in=-1),
+            "invalid_token",
+            id="expired-bearer-with-introspection",
+        ),
+        pytest.param(
+            lambda app, make_token: basic_auth(app.client_id, "not-the-secret"),
+            "invalid_client",
+            id="wrong-client-secret",
+        ),
+    ],
+)
+def test_unauthenticated_introspection_is_401(introspector, make_token, subject, authorization, error):
+    response = introspect(subject, authorization(introspector, make_token))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == f'Bearer error="{error}"'
+    assert response.json() == {"error": error, "error_description": NEEDS_CREDENTIALS}
+
+
+def test_public_client_cannot_introspect_with_its_id_alone(make_application, subject):
+    public = make_application(client_type="public", allowed_scopes="introspection")
+    response = introspect(subject, client_id=public.client_id)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("no-such-token", id="unknown"),
+        pytest.param("expired", id="expired"),
+    ],
+)
+def test_inactive_token_introspects_as_active_false_only(alice, make_token, introspector, token):
+    if token == "expired":
+        token = make_token(alice, expires_in=-1)
+    response = introspect(token, basic_auth(introspector.client_id, introspector.raw_secret))
+    assert response.status_code == 200
+    assert response.json() == {"active": False}
+
+
+def test_missing_token_parameter_is_400_invalid_request(introspector):
+    auth = basic_auth(introspector.client_id, introspector.raw_secret)
+    response = Client().post(INTROSPECT, {}, HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"

@@ -93,6 +93,12 @@ DATABASES = {
     )
 }
 
+# A query cannot hold a worker for long: PostgreSQL cancels statements after this many ms (SPEC §5),
+# and gunicorn's --timeout (30 s, see README) restarts a stuck worker.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -102,6 +108,13 @@ else:
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/o/applications/"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # user passwords, as Django's default
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "users.hashers.ClientSecretHasher",  # chosen by name only, for server-generated client secrets
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,6 +147,8 @@ OAUTH2_PROVIDER = {
     # Per-client allowed scopes (SPEC §2.3), applied by every grant through DOT's scopes backend.
     "SCOPES_BACKEND_CLASS": "users.scopes.ApplicationScopes",
     "OAUTH2_VALIDATOR_CLASS": "users.oauth2.Validator",
+    # Salted SHA-256 for the server's 384-bit client secrets instead of PBKDF2 (users/hashers.py).
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("ACCESS_TOKEN_EXPIRE_SECONDS", 1200),
     "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("REFRESH_TOKEN_EXPIRE_SECONDS", 3600),
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": env_int("AUTHORIZATION_CODE_EXPIRE_SECONDS", 60),
@@ -164,11 +179,22 @@ OAUTH2_PROVIDER = {
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
 }
 
+# Failed logins at /o/token/ (bad client secret, bad password) allowed per window before 429.
+TOKEN_FAILURE_WINDOW_SECONDS = env_int("TOKEN_FAILURE_WINDOW_SECONDS", 300)
+TOKEN_FAILURES_PER_CLIENT = env_int("TOKEN_FAILURES_PER_CLIENT", 20)
+TOKEN_FAILURES_PER_ADDRESS = env_int("TOKEN_FAILURES_PER_ADDRESS", 50)
+
 # --- GraphQL ---------------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "schema.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
 GRAPHQL_PUBLIC_INTROSPECTION = env_flag("GRAPHQL_PUBLIC_INTROSPECTION", default=DEBUG)
 
 # --- Production hardening (manage.py check --deploy) ----------------------------------------------
+SILENCED_SYSTEM_CHECKS = [
+    # The password grant stays on by design: the tutorial's first-party flow (SPEC §2) depends on it.
+    "oauth2_provider.W002",
+    # http redirect URIs are accepted for loopback hosts only, enforced in users.models.Application.clean.
+    "oauth2_provider.W008",
+]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)

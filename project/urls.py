@@ -13,6 +13,7 @@ oauth2_patterns = [
     path("applications/<slug:pk>/delete/", user_views.ApplicationDelete.as_view(), name="delete"),
     path("applications/<slug:pk>/update/", user_views.ApplicationUpdate.as_view(), name="update"),
     path("introspect/", user_views.IntrospectTokenView.as_view(), name="introspect"),
+    path("token/", user_views.TokenView.as_view(), name="token"),
     *dot_urls.base_urlpatterns,
     *dot_urls.management_urlpatterns,
 ]

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
@@ -130,4 +131,10 @@ def group_factory(db):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2's 1,000,000 rounds cost ~0.3 s per user; the tests are about behaviour, not hashing cost."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "users.hashers.ClientSecretHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate budgets and failed-login counters live in the cache: each test starts with none spent."""
+    cache.clear()

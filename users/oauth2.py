@@ -3,8 +3,16 @@
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from users.models import is_strong_client_secret
+
 
 class Validator(OAuth2Validator):
+    def _check_secret(self, provided_secret, stored_secret):
+        # Refuse what the server cannot have generated before spending any hashing on it.
+        if not is_strong_client_secret(provided_secret or ""):
+            return False
+        return super()._check_secret(provided_secret, stored_secret)
+
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         # RFC 6749 §3.3: a request without scope gets the defaults or fails with invalid_scope. A client
         # allowed none of the default scopes has nothing to default to; without this, the password and

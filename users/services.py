@@ -26,10 +26,19 @@ def _field_errors(exc: ValidationError, fields: dict[str, str]) -> list[FieldErr
 
 
 PROFILE_FIELDS = {"first_name": "firstName", "last_name": "lastName", "email": "email"}
+NUL_ERROR = "Null characters are not allowed."  # PostgreSQL refuses them in text; no one means them
+
+
+def _nul_errors(values: dict[str, str], names: dict[str, str]) -> list[FieldError]:
+    return [
+        FieldError(names.get(n, n), "null_characters_not_allowed", NUL_ERROR) for n, v in values.items() if "\x00" in v
+    ]
 
 
 def update_profile(user: User, changes: dict[str, str]) -> list[FieldError]:
     """Apply ``changes`` (model field names) to the user's profile, all or nothing."""
+    if errors := _nul_errors(changes, PROFILE_FIELDS):
+        return errors
     candidate = User.objects.get(pk=user.pk)
     for name, value in changes.items():
         setattr(candidate, name, value.strip())
@@ -44,6 +53,8 @@ def update_profile(user: User, changes: dict[str, str]) -> list[FieldError]:
 
 
 def create_group(name: str) -> tuple[Group | None, list[FieldError]]:
+    if errors := _nul_errors({"name": name}, {}):
+        return None, errors
     group = Group(name=name.strip())
     try:
         group.full_clean()

@@ -148,3 +148,9 @@ def test_membership_needs_the_change_group_permission(graphql, alice, bob, group
     response = graphql(ADD, token=make_token(alice, "write groups"), variables=ids)
     assert response.codes == ["FORBIDDEN"]
     assert not group.user_set.exists()
+
+
+def test_create_group_with_nul_characters_saves_nothing(graphql, editor, make_token):
+    response = graphql(CREATE, token=make_token(editor, "write groups"), variables={"name": "o\u0000ps"})
+    assert [e["code"] for e in response.data["createGroup"]["errors"]] == ["null_characters_not_allowed"]
+    assert not Group.objects.exists()

@@ -262,3 +262,19 @@ def test_email_visible_with_view_user_permission_through_a_group(graphql, make_u
         variables={"id": to_global_id("User", bob.pk)},
     )
     assert response.data == {"user": {"email": "bob@example.com"}}
+
+
+def test_update_me_with_nul_characters_saves_nothing(graphql, alice, make_token):
+    response = graphql(
+        UPDATE_ME, token=make_token(alice, "read write"), variables={"input": {"lastName": "Lid\u0000dell"}}
+    )
+    assert response.data["updateMe"]["errors"] == [
+        {"field": "lastName", "code": "null_characters_not_allowed", "message": "Null characters are not allowed."}
+    ]
+    alice.refresh_from_db()
+    assert alice.last_name == "Liddell"
+
+
+def test_search_with_nul_characters_is_bad_user_input(graphql, alice, make_token):
+    response = graphql('{ users(search: "a\\u0000b") { totalCount } }', token=make_token(alice))
+    assert response.codes == ["BAD_USER_INPUT"]

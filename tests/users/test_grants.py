@@ -48,7 +48,6 @@ def test_password_grant_token_authenticates_on_graphql(password_client, password
         pytest.param("alice", "wrong-password", id="wrong-password"),
         pytest.param("nobody", PASSWORD, id="unknown-user"),
         pytest.param("inactive", PASSWORD, id="inactive-user"),
-        pytest.param("ali\x00ce", PASSWORD, id="nul-in-username"),
     ],
 )
 def test_password_grant_with_bad_user_credentials_is_400_invalid_grant(
@@ -59,6 +58,22 @@ def test_password_grant_with_bad_user_credentials_is_400_invalid_grant(
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"error": "invalid_grant", "error_description": "Invalid credentials given."}
+    assert AccessToken.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "data"),
+    [
+        ("username", {"username": "ali\x00ce", "password": PASSWORD}),
+        ("password", {"username": "alice", "password": "pass\x00word"}),
+        ("scope", {"username": "alice", "password": PASSWORD, "scope": "read\x00"}),
+        ("client id in body", {"username": "alice", "password": PASSWORD, "client_id": "\x00"}),
+    ],
+)
+def test_nul_characters_are_400_invalid_request_on_every_database(password_client, token_endpoint, case, data):
+    response = token_endpoint(password_client, grant_type="password", **data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
     assert AccessToken.objects.count() == 0
 
 
@@ -130,10 +145,11 @@ def test_json_body_is_400_json_not_html(password_client):
     assert response.json() == {"error": "unsupported_grant_type"}
 
 
-def test_get_on_token_endpoint_is_405_without_a_page(db):
+def test_get_on_token_endpoint_is_405_json(db):
     response = Client().get("/o/token/", {"grant_type": "password"})
     assert response.status_code == 405
-    assert response.content == b""
+    assert response["Allow"] == "POST"
+    assert response.json() == {"error": "invalid_request", "error_description": "Use POST."}
 
 
 def test_client_registered_for_another_grant_is_400_unauthorized_client(alice, make_application, token_endpoint):

@@ -1,0 +1,39 @@
+"""Failed-login limits at /o/token/ (issue: harden): per client and per source address.
+
+Failed client authentications (401 invalid_client) and failed password-grant logins
+(400 invalid_grant) count against both the client id the request named and the address it came
+from. Past the limit, /o/token/ answers 429 before authenticating anything, so it can be used
+neither to guess passwords nor to burn CPU on secret hashing. Counters live in Django's cache
+(Redis in production, shared by every process), in fixed windows.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _keys(client_id: str | None, address: str) -> list[tuple[str, int]]:
+    window = int(time.time()) // settings.TOKEN_FAILURE_WINDOW_SECONDS
+    keys = [(f"token-failures:address:{address}:{window}", settings.TOKEN_FAILURES_PER_ADDRESS)]
+    if client_id:
+        keys.append((f"token-failures:client:{client_id[:255]}:{window}", settings.TOKEN_FAILURES_PER_CLIENT))
+    return keys
+
+
+def retry_after(client_id: str | None, address: str) -> int | None:
+    """Seconds to wait when the client or the address is over its limit, else None."""
+    counts = cache.get_many([key for key, _ in _keys(client_id, address)])
+    if any(counts.get(key, 0) >= limit for key, limit in _keys(client_id, address)):
+        window = settings.TOKEN_FAILURE_WINDOW_SECONDS
+        return window - int(time.time()) % window
+    return None
+
+
+def record_failure(client_id: str | None, address: str) -> None:
+    for key, _ in _keys(client_id, address):
+        cache.add(key, 0, timeout=settings.TOKEN_FAILURE_WINDOW_SECONDS + 60)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.TOKEN_FAILURE_WINDOW_SECONDS + 60)

@@ -93,30 +93,32 @@ def resolve_membership(info, input) -> tuple[GroupModel | None, UserModel | None
     return group, user, errors
 
 
-class AddGroupMember(graphene.Mutation):
+class MembershipMutation(graphene.Mutation):
+    """Add or remove a user of a group: ``change`` is the service that does it."""
+
+    class Meta:
+        abstract = True
+
     class Arguments:
         input = GroupMemberInput(required=True)
 
     Output = GroupMemberPayload
+    change = None
 
-    def mutate(root, info, input):
+    @classmethod
+    def mutate(cls, root, info, input):
         group, user, errors = resolve_membership(info, input)
         if not errors:
-            services.add_member(group, user)
+            cls.change(group, user)
         return GroupMemberPayload(group=group, user=user, errors=errors)
 
 
-class RemoveGroupMember(graphene.Mutation):
-    class Arguments:
-        input = GroupMemberInput(required=True)
+class AddGroupMember(MembershipMutation):
+    change = staticmethod(services.add_member)
 
-    Output = GroupMemberPayload
 
-    def mutate(root, info, input):
-        group, user, errors = resolve_membership(info, input)
-        if not errors:
-            services.remove_member(group, user)
-        return GroupMemberPayload(group=group, user=user, errors=errors)
+class RemoveGroupMember(MembershipMutation):
+    change = staticmethod(services.remove_member)
 
 
 class GroupMutation(graphene.ObjectType):

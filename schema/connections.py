@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
-from graphql_relay import cursor_to_offset
+from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from schema.errors import Code, api_error
 from schema.gate import public_type
@@ -34,6 +34,8 @@ class CountedConnection(graphene.relay.Connection):
     total_count = graphene.Int(required=True, description="Number of items in the whole list.")
 
     def resolve_total_count(self, info):
+        if self.length is None:  # a forward page skipped the COUNT; run it only when asked
+            self.length = self.iterable.count()
         return self.length
 
 
@@ -114,9 +116,35 @@ class ConnectionField(DjangoFilterConnectionField):
 
     @classmethod
     def resolve_connection(cls, connection, args, iterable, max_limit=None):
-        page = super().resolve_connection(connection, args, iterable, max_limit)
+        if args.get("last") is None and args.get("before") is None:
+            page = forward_page(connection, args, iterable)
+        else:
+            page = super().resolve_connection(connection, args, iterable, max_limit)
         load_together([edge.node for edge in page.edges])
         return page
+
+
+def forward_page(connection, args: dict, queryset):
+    """`first`/`after` pages read first + 1 rows to learn `hasNextPage`, with no COUNT query.
+
+    graphene-django counts the whole list on every page; for forward pagination (the common case)
+    the count is needed only when `totalCount` is asked, and then it runs lazily.
+    """
+    first, after = args["first"], args.get("after")
+    start = cursor_to_offset(after) + 1 if after is not None else 0
+    rows = list(queryset[start : start + first + 1])
+    edges = [connection.Edge(node=node, cursor=offset_to_cursor(start + i)) for i, node in enumerate(rows[:first])]
+    page = connection(
+        edges=edges,
+        page_info=graphene.relay.PageInfo(
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=False,  # as graphql-relay answers for forward pagination
+            has_next_page=len(rows) > first,
+        ),
+    )
+    page.iterable, page.length = queryset, None
+    return page
 
 
 class NestedConnectionField(graphene.relay.ConnectionField):

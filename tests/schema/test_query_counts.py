@@ -33,8 +33,8 @@ def test_users_with_groups_is_a_constant_number_of_queries(graphql, populated, m
     edges = response.data["users"]["edges"]
     assert len(edges) == count
     assert all(len(e["node"]["groups"]["edges"]) == 10 for e in edges)
-    # token, user count, user page, every page member's groups, the viewer's view_user permission (for email)
-    assert len(queries) == 5, [q["sql"] for q in queries]
+    # token, user page, every page member's groups, the viewer's view_user permission (for email)
+    assert len(queries) == 4, [q["sql"] for q in queries]
 
 
 def test_groups_with_members_is_a_constant_number_of_queries(graphql, populated, make_token):
@@ -44,4 +44,16 @@ def test_groups_with_members_is_a_constant_number_of_queries(graphql, populated,
     with CaptureQueriesContext(connection) as queries:
         response = graphql(query, token=token)
     assert all(len(e["node"]["members"]["edges"]) == 30 for e in response.data["groups"]["edges"])
-    assert len(queries) == 4, [q["sql"] for q in queries]
+    assert len(queries) == 3, [q["sql"] for q in queries]  # token, group page, every page member's members
+
+
+def test_total_count_runs_a_count_only_when_asked(graphql, populated, make_token):
+    users = populated(3)
+    token = make_token(users[0], "read")
+    with CaptureQueriesContext(connection) as without:
+        graphql("{ users(first: 2) { edges { node { username } } } }", token=token)
+    with CaptureQueriesContext(connection) as with_count:
+        response = graphql("{ users(first: 2) { totalCount edges { node { username } } } }", token=token)
+    assert response.data["users"]["totalCount"] == 3
+    assert len(with_count) == len(without) + 1
+    assert not any("COUNT" in q["sql"] for q in without)

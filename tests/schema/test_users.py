@@ -162,8 +162,9 @@ def test_default_page_is_20(graphql, make_user, make_token):
     assert (page["totalCount"], len(page["edges"]), page["pageInfo"]["hasNextPage"]) == (25, 20, True)
 
 
-def test_cursor_pagination_walks_the_whole_list(graphql, make_user, make_token):
-    for n in range(7):
+@pytest.mark.parametrize("count", [6, 7])
+def test_cursor_pagination_walks_the_whole_list(graphql, make_user, make_token, count):
+    for n in range(count):
         make_user(f"user{n}")
     token = make_token(User.objects.first())
     seen, after = [], None
@@ -179,7 +180,7 @@ def test_cursor_pagination_walks_the_whole_list(graphql, make_user, make_token):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert seen == [f"user{n}" for n in range(7)]
+    assert seen == [f"user{n}" for n in range(count)]
 
 
 def test_connections_take_no_offset_argument(graphql, alice, make_token):
@@ -278,3 +279,15 @@ def test_update_me_with_nul_characters_saves_nothing(graphql, alice, make_token)
 def test_search_with_nul_characters_is_bad_user_input(graphql, alice, make_token):
     response = graphql('{ users(search: "a\\u0000b") { totalCount } }', token=make_token(alice))
     assert response.codes == ["BAD_USER_INPUT"]
+
+
+def test_backward_pagination_with_last(graphql, make_user, make_token):
+    for n in range(5):
+        make_user(f"user{n}")
+    response = graphql(
+        '{ users(last: 2, orderBy: "username") { totalCount edges { node { username } } pageInfo { hasPreviousPage } } }',
+        token=make_token(User.objects.first()),
+    )
+    page = response.data["users"]
+    assert [e["node"]["username"] for e in page["edges"]] == ["user3", "user4"]
+    assert (page["totalCount"], page["pageInfo"]["hasPreviousPage"]) == (5, True)

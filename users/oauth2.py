@@ -1,12 +1,27 @@
 """Our OAuth2 request validator: DOT's, refusing empty scope sets and narrowing refreshes to the client."""
 
+from oauth2_provider.models import get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from users.models import is_strong_client_secret
 
+RefreshToken = get_refresh_token_model()
+
 
 class Validator(OAuth2Validator):
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        # Concurrent refreshes with one refresh token (upstream issues 722, 960): all pass
+        # validate_refresh_token before the first commits. DOT then hands the losers the winner's
+        # stored pair, which with checksum-only storage is empty, and its view answers 500. Lock
+        # the refresh token (this runs inside save_bearer_token's transaction): whoever finds it
+        # already rotated lost the race and gets invalid_grant, leaving the winner's pair alone.
+        previous = getattr(request, "refresh_token_instance", None)
+        if request.grant_type == "refresh_token" and isinstance(previous, RefreshToken):
+            if not RefreshToken.objects.select_for_update().filter(pk=previous.pk, revoked__isnull=True).exists():
+                raise errors.InvalidGrantError(description="The refresh token was just used.", request=request)
+        return super()._save_bearer_token(token, request, *args, **kwargs)
+
     def _check_secret(self, provided_secret, stored_secret):
         # Refuse what the server cannot have generated before spending any hashing on it.
         if not is_strong_client_secret(provided_secret or ""):

@@ -1,0 +1,372 @@
+"""Load check (issue 3, item 8): the service under gunicorn (2 workers) on PostgreSQL and Redis, 16 concurrent
+connections for 60 s of mixed authenticated queries, mutations and token refreshes; then "zero lost writes":
+every acknowledged mutation is in the database.
+
+Creates a scratch database on 127.0.0.1 and drops it at the end; only talks to 127.0.0.1.
+
+    .venv/bin/python bench/load_check.py [--seconds 60] [--connections 16]
+
+Prints requests, counts by status, errors by status, p50/p99 latency, and the lost-write check; exits non-zero
+on any 5xx, transport failure, unexpected status, masked internal error or lost write. 429 THROTTLED answers
+(the per-token rate budget) are counted separately and are not errors.
+"""
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
+DATABASE = "loadcheck"
+REDIS_URL = f"redis://{HOST}:6379/0"
+PASSWORD = "load-check-Password-42"
+REFRESH_EVERY = 50
+MEMBERS_PER_WORKER = 4  # 40 member users, 4 per worker (overlapping past 10 workers: their groups differ)
+TIMEOUT = 10  # seconds per request
+
+ME = "{ me { id username firstName } }"
+USERS = (
+    "{ users(first: 20) { totalCount edges { node { id username groups(first: 10) { edges { node { name } } } } } } }"
+)
+GROUPS = "{ groups(first: 20) { totalCount edges { node { id name } } } }"
+UPDATE_ME = "mutation($name: String) { updateMe(input: {firstName: $name}) { user { firstName } errors { code } } }"
+MEMBERSHIP = "mutation($g: ID!, $u: ID!) { %s(input: {groupId: $g, userId: $u}) { group { id } errors { code } } }"
+ADD, REMOVE = MEMBERSHIP % "addGroupMember", MEMBERSHIP % "removeGroupMember"
+CREATE = "mutation($name: String!) { createGroup(input: {name: $name}) { group { id } errors { code } } }"
+# 6 queries and 3 mutations in every 10 requests; every REFRESH_EVERY-th request is a token refresh instead.
+CYCLE = ["me", "users", "groups", "update_me", "users", "membership", "me", "groups", "create_group", "users"]
+
+
+@dataclass
+class Worker:
+    index: int
+    username: str
+    group_id: str  # global id of the worker's own group: only this worker changes its members
+    member_ids: list[str]  # global ids of the users it adds to and removes from that group
+    base_url: str
+    client: tuple[str, str]  # client id and secret (HTTP Basic)
+    access: str = ""
+    refresh: str = ""
+    samples: list[tuple[str, int, float]] = field(default_factory=list)  # kind, status (0: no answer), seconds
+    masked: int = 0  # 200s carrying an INTERNAL_SERVER_ERROR
+    # Every attempted write as (value, acknowledged), in order.
+    first_names: list[tuple[str, bool]] = field(default_factory=list)
+    memberships: dict[str, list[tuple[bool, bool]]] = field(default_factory=dict)
+    created: list[tuple[str, bool]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+
+    def token_request(self, kind: str, data: dict[str, str]) -> bool:
+        started = time.perf_counter()
+        try:
+            response = self.session.post(f"{self.base_url}/o/token/", data=data, auth=self.client, timeout=TIMEOUT)
+        except requests.RequestException:
+            self.samples.append((kind, 0, time.perf_counter() - started))
+            return False
+        self.samples.append((kind, response.status_code, time.perf_counter() - started))
+        if response.status_code != 200:
+            return False
+        pair = response.json()
+        self.access, self.refresh = pair["access_token"], pair["refresh_token"]
+        return True
+
+    def login(self) -> bool:
+        grant = {"grant_type": "password", "username": self.username, "password": PASSWORD}
+        return self.token_request("password_grant", {**grant, "scope": "read write groups"})
+
+    def graphql(self, kind: str, query: str, variables: dict | None = None) -> dict | None:
+        """The response body of a 200, else None."""
+        started = time.perf_counter()
+        try:
+            response = self.session.post(
+                f"{self.base_url}/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {self.access}"},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException:
+            self.samples.append((kind, 0, time.perf_counter() - started))
+            return None
+        self.samples.append((kind, response.status_code, time.perf_counter() - started))
+        if response.status_code != 200:
+            return None
+        body = response.json()
+        if any(e.get("extensions", {}).get("code") == "INTERNAL_SERVER_ERROR" for e in body.get("errors", [])):
+            self.masked += 1
+        return body
+
+    def mutate(self, kind: str, query: str, variables: dict) -> bool:
+        """True when the mutation was acknowledged: a 200 with its payload and no errors at all."""
+        body = self.graphql(kind, query, variables)
+        if body is None or body.get("errors"):
+            return False
+        payload = next(iter((body.get("data") or {}).values()), None)
+        return payload is not None and payload["errors"] == []
+
+    def step(self, n: int) -> None:
+        if n % REFRESH_EVERY == 0:
+            if not self.token_request("refresh", {"grant_type": "refresh_token", "refresh_token": self.refresh}):
+                self.login()  # keep going with a fresh pair; the failed refresh is already counted
+            return
+        kind = CYCLE[n % len(CYCLE)]
+        if kind == "me":
+            self.graphql(kind, ME)
+        elif kind == "users":
+            self.graphql(kind, USERS)
+        elif kind == "groups":
+            self.graphql(kind, GROUPS)
+        elif kind == "update_me":
+            name = f"w{self.index}-{n}"
+            self.first_names.append((name, self.mutate(kind, UPDATE_ME, {"name": name})))
+        elif kind == "membership":
+            user_id = self.member_ids[(n // len(CYCLE)) % len(self.member_ids)]
+            history = self.memberships.setdefault(user_id, [])
+            join = not (history and history[-1][0])  # alternate add / remove per user
+            acked = self.mutate(kind, ADD if join else REMOVE, {"g": self.group_id, "u": user_id})
+            history.append((join, acked))
+        elif kind == "create_group":
+            name = f"lc-{self.index}-{n}"
+            self.created.append((name, self.mutate(kind, CREATE, {"name": name})))
+
+    def run(self, stop: threading.Event) -> None:
+        n = 1
+        while not stop.is_set():
+            self.step(n)
+            n += 1
+
+
+def acceptable(history: list, stored: object) -> bool:
+    """The stored value reflects the last acknowledged write, or a later unacknowledged one (which the server
+    may have applied before the client gave up on it)."""
+    acked = [i for i, (_, ok) in enumerate(history) if ok]
+    if not acked:
+        return True
+    return stored in [value for value, _ in history[acked[-1] :]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def recreate_database() -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def drop_database() -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def forget_budgets() -> None:
+    """Token ids restart in the fresh database: drop budget counters a previous run left in Redis."""
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter("*graphql-budget:*"):
+        client.delete(key)
+
+
+def seed(connections: int, base_url: str) -> list[Worker]:
+    """One user per connection (may add and change groups) owning one group, members to toggle, an app."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group, Permission
+    from graphql_relay import to_global_id
+
+    from users.models import Application, User
+
+    password = make_password(PASSWORD)  # hashed once, shared: 1,000,000 PBKDF2 rounds each would take seconds
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="auth", codename__in=["add_group", "change_group"])
+    )
+    shared = User.objects.bulk_create(User(username=f"shared-{i}", password=password) for i in range(2))
+    members = User.objects.bulk_create(User(username=f"member-{i:02}", password=password) for i in range(40))
+    secret = secrets.token_urlsafe(48)
+    application = Application.objects.create(
+        name="load-check",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_PASSWORD,
+        client_secret=secret,
+        allowed_scopes="read write groups",
+    )
+    workers = []
+    for i in range(connections):
+        user = User.objects.create(username=f"load-{i:02}", password=password, first_name="start")
+        user.user_permissions.add(*permissions)
+        group = Group.objects.create(name=f"load-group-{i:02}")
+        mine = members[i * MEMBERS_PER_WORKER % len(members) :][:MEMBERS_PER_WORKER]
+        group.user_set.add(*shared, user)  # so that users(...) { groups } has data
+        workers.append(
+            Worker(
+                index=i,
+                username=user.username,
+                group_id=to_global_id("Group", group.pk),
+                member_ids=[to_global_id("User", m.pk) for m in mine],
+                base_url=base_url,
+                client=(application.client_id, secret),
+            )
+        )
+    return workers
+
+
+def lost_writes(workers: list[Worker]) -> tuple[int, Counter]:
+    from django.contrib.auth.models import Group
+    from graphql_relay import from_global_id
+
+    from users.models import User
+
+    lost, checked = 0, Counter()
+    existing = set(Group.objects.filter(name__startswith="lc-").values_list("name", flat=True))
+    for w in workers:
+        stored_name = User.objects.get(username=w.username).first_name
+        lost += not acceptable(w.first_names, stored_name)
+        checked["firstName"] += 1
+        for name, ok in w.created:
+            lost += ok and name not in existing
+            checked["created groups"] += ok
+        group = Group.objects.get(pk=int(from_global_id(w.group_id)[1]))
+        current = set(group.user_set.values_list("pk", flat=True))
+        for user_id, history in w.memberships.items():
+            lost += not acceptable(history, int(from_global_id(user_id)[1]) in current)
+            checked["memberships"] += 1
+    return lost, checked
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def report(workers: list[Worker], seconds: float) -> int:
+    samples = [s for w in workers for s in w.samples]
+    by_status = Counter(status for _, status, _ in samples)
+    errors = {status: n for status, n in by_status.items() if status not in (200, 429)}
+    masked = sum(w.masked for w in workers)
+    ms = [elapsed * 1000 for _, _, elapsed in samples]
+    print(f"requests: {len(samples)} in {seconds:.1f} s ({len(samples) / seconds:.0f}/s)")
+    print("by status:", dict(sorted(by_status.items())), "(0 = no answer)")
+    print("errors by status:", dict(sorted(errors.items())) or "none", f"| throttled (429): {by_status[429]}")
+    print(f"masked internal errors in 200s: {masked}")
+    print(
+        f"latency: p50 {percentile(ms, 0.5):.1f} ms, p99 {percentile(ms, 0.99):.1f} ms, max {max(ms, default=0):.1f} ms"
+    )
+    for kind in sorted({k for k, _, _ in samples}):
+        kms = [e * 1000 for k, _, e in samples if k == kind]
+        print(f"  {kind:<15} {len(kms):>6}  p50 {percentile(kms, 0.5):6.1f} ms  p99 {percentile(kms, 0.99):6.1f} ms")
+    lost, checked = lost_writes(workers)
+    print(f"lost writes: {lost} (checked: {dict(checked)})")
+    return 1 if errors or masked or lost else 0
+
+
+def wait_until_up(base_url: str, server: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited during start-up")
+        try:
+            requests.get(f"{base_url}/.well-known/oauth-authorization-server", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60, help="length of the load phase (default 60)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    args = parser.parse_args()
+
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    env = {
+        "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DATABASE}",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain http on loopback
+        "ALLOWED_HOSTS": HOST,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    recreate_database()
+    server = None
+    log = tempfile.NamedTemporaryFile("w+", prefix="load_check_gunicorn_", suffix=".log", delete=False)
+    try:
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        forget_budgets()
+        workers = seed(args.connections, base_url)
+        connections.close_all()
+
+        gunicorn = [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "project.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"{HOST}:{port}",
+            "--timeout",
+            "30",
+        ]
+        server = subprocess.Popen(gunicorn, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+        wait_until_up(base_url, server)
+        for w in workers:
+            if not w.login():
+                raise SystemExit(f"password grant failed for {w.username}; see {log.name}")
+            w.samples.clear()  # the start-up logins (PBKDF2) are not part of the load
+
+        print(f"load: {args.connections} connections for {args.seconds:.0f} s against gunicorn -w 2 at {base_url}")
+        stop = threading.Event()
+        threads = [threading.Thread(target=w.run, args=(stop,), daemon=True) for w in workers]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        time.sleep(args.seconds)
+        stop.set()
+        hard_stop = started + args.seconds + 15  # at most one request (TIMEOUT) in flight per thread
+        for t in threads:
+            t.join(timeout=max(0.0, hard_stop - time.monotonic()))
+        elapsed = time.monotonic() - started
+        if any(t.is_alive() for t in threads):
+            print("warning: some connections were still busy at the hard stop")
+        server.terminate()
+        server.wait(timeout=15)
+        status = report(workers, elapsed)
+        if status:
+            print(f"gunicorn log: {log.name}")
+        return status
+    finally:
+        if server is not None and server.poll() is None:
+            server.kill()
+            server.wait()
+        from django.db import connections
+
+        connections.close_all()
+        drop_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Token lifecycle under pressure (issue 3, item 7): concurrent refreshes with one refresh token on PostgreSQL
+(DOT has had races here, upstream issues 960 and 722), and revocation taking effect on the very next request."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from django.db import connection
+from django.test import Client
+
+from tests.users.client_side import PASSWORD, basic_auth
+
+THREADS = 8
+ME = "{ me { username } }"
+
+
+def password_pair(post, application, scope: str = "read write groups") -> dict:
+    response = post(
+        "/o/token/",
+        {"grant_type": "password", "username": "alice", "password": PASSWORD, "scope": scope},
+        auth=(application.client_id, application.raw_secret),
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_concurrent_refreshes_with_one_refresh_token_yield_exactly_one_pair(
+    transactional_db, live_server, make_user, make_application
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) only mean something on PostgreSQL; SQLite serialises writers")
+    make_user("alice")
+    application = make_application(allowed_scopes="read write groups")
+    auth = (application.client_id, application.raw_secret)
+
+    def post(path: str, data: dict, auth: tuple[str, str]) -> requests.Response:
+        return requests.post(f"{live_server.url}{path}", data=data, auth=auth, timeout=30)
+
+    issued = password_pair(post, application)
+    barrier = threading.Barrier(THREADS)
+
+    def refresh(_: int) -> requests.Response:
+        barrier.wait(timeout=10)  # all threads post at once
+        return post("/o/token/", {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"]}, auth)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        responses = list(pool.map(refresh, range(THREADS)))
+
+    statuses = sorted(r.status_code for r in responses)
+    bodies = [f"{r.status_code} {r.text[:100]}" for r in responses]
+    assert all(status < 500 for status in statuses), bodies
+    assert statuses == [200] + [400] * (THREADS - 1), bodies
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    assert winner["refresh_token"] != issued["refresh_token"]
+    assert winner["access_token"] != issued["access_token"]
+    assert all(r.json()["error"] == "invalid_grant" for r in responses if r.status_code == 400), bodies
+    # A lost race is not a replay: the winner's new pair stays valid.
+    me = requests.post(
+        f"{live_server.url}/graphql",
+        json={"query": ME},
+        headers={"Authorization": f"Bearer {winner['access_token']}"},
+        timeout=30,
+    )
+    assert me.json()["data"] == {"me": {"username": "alice"}}
+
+
+@pytest.mark.parametrize("revoke", ["access_token", "refresh_token"])
+def test_revocation_takes_effect_on_the_very_next_request(revoke: str, make_user, make_application) -> None:
+    make_user("alice")
+    application = make_application(allowed_scopes="read write groups")
+    client = Client()
+
+    def post(path: str, data: dict, auth: tuple[str, str]) -> object:
+        return client.post(path, data, HTTP_AUTHORIZATION=basic_auth(*auth))
+
+    def me(token: str):
+        return client.post(
+            "/graphql", {"query": ME}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+
+    pair = password_pair(post, application)
+    assert me(pair["access_token"]).json()["data"] == {"me": {"username": "alice"}}
+
+    revoked = post(
+        "/o/revoke_token/",
+        {"token": pair[revoke], "token_type_hint": revoke},
+        auth=(application.client_id, application.raw_secret),
+    )
+    assert revoked.status_code == 200
+
+    response = me(pair["access_token"])
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+    assert response["WWW-Authenticate"].startswith('Bearer error="invalid_token"')

@@ -8,7 +8,9 @@ token authenticates, so cross-site requests carry no authority.
 
 import hashlib
 import json
+import logging
 import re
+import uuid
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,9 +20,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
-from schema.errors import Code, scope_list
+from schema.errors import Code, internal_error, scope_list
 from users.models import User
 
+log = logging.getLogger("graphql")
 GRAPHQL_PATHS = {"/graphql", "/graphql/"}
 MAX_HEADER_BYTES = 1024
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -128,6 +131,11 @@ class BearerTokenMiddleware:
             principal = authenticate(request)
         except AuthenticationFailed as failure:
             response = error_response(failure)
+        except Exception:  # e.g. the database is down: a JSON 500 without any trace, logged with an id
+            request_id = uuid.uuid4().hex
+            log.exception("Authentication failed unexpectedly [request %s]", request_id)
+            body = {"errors": [internal_error(request_id)]}
+            response = HttpResponse(json.dumps(body), status=500, content_type="application/json")
         else:
             request.principal = principal
             request.user = principal.user or AnonymousUser()

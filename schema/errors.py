@@ -49,3 +49,11 @@ def insufficient_scope(required: frozenset[str], granted: frozenset[str]) -> Gra
 
 def not_found(global_id: str) -> GraphQLError:
     return api_error(Code.NOT_FOUND, f"Nothing has the id {global_id!r}, or you may not see it.")
+
+
+def internal_error(request_id: str) -> dict:
+    """What a client sees of an unexpected failure: no text, SQL or trace; the id finds the log line."""
+    return {
+        "message": "Internal server error",
+        "extensions": {"code": Code.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
+    }

@@ -40,7 +40,7 @@ from schema.authentication import (
     invalid_request,
 )
 from schema.budget import spend
-from schema.errors import Code
+from schema.errors import Code, internal_error
 from schema.limits import LimitExceeded, check_cost, check_shape, node_count, parse_within_limits, query_cost
 from schema.schema import schema as graphene_schema
 
@@ -146,11 +146,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict:
     """Errors raised on purpose keep their message and code; anything else is masked."""
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
         log.error("Unhandled error in /graphql [request %s]", request_id, exc_info=error.original_error)
-        return {
-            "message": "Internal server error",
-            "path": error.path,
-            "extensions": {"code": Code.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
-        }
+        return {**internal_error(request_id), "path": error.path}
     formatted = error.formatted
     formatted.setdefault("extensions", {}).setdefault("code", Code.BAD_USER_INPUT.value)
     return formatted
@@ -188,7 +184,8 @@ class GraphQLView(View):
             principal = request.principal
             if principal.is_anonymous and not settings.GRAPHQL_PUBLIC_INTROSPECTION:
                 raise UNAUTHENTICATED
-            operation, facts = operation_facts(prepare(params.query), params.operation_name)
+            prepared = prepare(params.query)
+            operation, facts = operation_facts(prepared, params.operation_name)
             if principal.is_anonymous and not facts.introspection_only:
                 raise UNAUTHENTICATED
             if operation.operation == OperationType.SUBSCRIPTION:
@@ -198,7 +195,7 @@ class GraphQLView(View):
                 raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")
             request.accepted_scopes = facts.accepted_scopes
             cost = self.charge(principal, facts, params.variables)
-            result = self.execute(request, params, is_mutation)
+            result = self.execute(request, prepared, params, is_mutation)
         except AuthenticationFailed as failure:
             return error_response(failure)
         except BadRequest as bad:
@@ -209,6 +206,9 @@ class GraphQLView(View):
             if bad.status == 429:
                 response["Retry-After"] = str(bad.extensions["retryAfter"])
             return response
+        except Exception:  # outside execution (which masks its own): still no trace for the client
+            log.exception("Unhandled error in /graphql [request %s]", request_id)
+            return json_response({"errors": [internal_error(request_id)]}, 500)
         return self.respond(request, result, facts, request_id, cost)
 
     @staticmethod
@@ -237,9 +237,7 @@ class GraphQLView(View):
         return cost
 
     @staticmethod
-    def execute(request, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
-        prepared = prepare(params.query)
-
+    def execute(request, prepared: Prepared, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
         def run():
             return execute(
                 SCHEMA,

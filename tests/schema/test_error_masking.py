@@ -48,3 +48,31 @@ def test_mutation_failing_midway_changes_nothing(graphql, alice, make_token, mon
 def test_selectors_are_what_the_masking_test_breaks():
     # The fixture above patches the name the resolver uses; make sure it is the real rule.
     assert selectors.can_view_email.__module__ == "users.selectors"
+
+
+def test_failure_outside_execution_is_a_json_500_without_trace(graphql, alice, make_token, monkeypatch, caplog):
+    token = make_token(alice)
+
+    def explode(query):
+        raise RuntimeError("parser exploded: /etc/passwd")
+
+    monkeypatch.setattr("schema.view.prepare", explode)
+    with caplog.at_level(logging.ERROR, logger="graphql"):
+        response = graphql("{ me { id } }", token=token)
+    assert response.status == 500
+    assert response.codes == ["INTERNAL_SERVER_ERROR"]
+    assert "passwd" not in str(response.body)
+    assert response.errors[0]["extensions"]["requestId"] in caplog.text
+
+
+def test_database_failure_during_authentication_is_a_json_500(graphql, alice, make_token, monkeypatch):
+    token = make_token(alice)
+
+    def down(raw_token):
+        raise ConnectionError("could not connect to server at 10.0.0.5")
+
+    monkeypatch.setattr("schema.authentication.principal_for_token", down)
+    response = graphql("{ me { id } }", token=token)
+    assert response.status == 500
+    assert response.codes == ["INTERNAL_SERVER_ERROR"]
+    assert "10.0.0.5" not in str(response.body)

@@ -6,7 +6,7 @@ with wrk in alternating rounds, and prints (and writes to bench/results.md) a ta
 p50/p99 latency, SQL queries per request, the ratios of issue 4 and each worker's peak RSS.
 Stops everything it started.
 
-    .venv/bin/python bench/run.py [--quick] [--rounds 3] [--seconds 5]
+    .venv/bin/python bench/run.py [--quick] [--rounds 5] [--seconds 5]
 """
 
 import argparse
@@ -35,6 +35,8 @@ HOST = "127.0.0.1"
 ME = "{ me { id username email } }"
 USERS = "{ users(first: 50) { edges { node { username email groups(first: 10) { edges { node { name } } } } } } }"
 MEMBERS, GROUPS = 60, 10
+PAUSE = 0.5  # seconds between wrk runs
+TRANSACTION = re.compile(r"(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.I)  # not counted as queries
 
 
 @dataclass
@@ -159,7 +161,7 @@ def count_queries(workloads: list[Workload]) -> None:
                     headers=workload.headers,
                 )
         check_body(workload, response.status_code, response.content)
-        workload.queries = len(captured)
+        workload.queries = sum(not TRANSACTION.match(query["sql"]) for query in captured.captured_queries)
     connections.close_all()
 
 
@@ -263,15 +265,17 @@ def report(workloads: list[Workload], rss: dict[int, int], rounds: int, seconds:
         f"Machine: {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}, Django {django.get_version()},"
         f" SQLite, in-process cache; gunicorn 2 sync workers, DEBUG off; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"wrk: {rounds} alternating rounds of {seconds} s per workload (after a 1 s warm-up); medians over rounds.",
-        "SQL/request: the second of two identical requests through Django's test client (steady state).",
+        "SQL/request: the second of two identical requests through Django's test client (steady state);"
+        " BEGIN/COMMIT/SAVEPOINT not counted.",
         "",
-        "| workload | connections | req/s | p50 ms | p99 ms | SQL/request | errors |",
+        "| workload | connections | req/s (min-max) | p50 ms | p99 ms | SQL/request | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for w in workloads:
         errors = sum(run["errors"] for run in w.runs)
         lines.append(
-            f"| {w.name} | {w.connections} | {w.median('rps'):,.0f} | {w.median('p50'):.2f} | {w.median('p99'):.2f}"
+            f"| {w.name} | {w.connections} | {w.median('rps'):,.0f} ({min(r['rps'] for r in w.runs):,.0f}-"
+            f"{max(r['rps'] for r in w.runs):,.0f}) | {w.median('p50'):.2f} | {w.median('p99'):.2f}"
             f" | {w.queries} | {errors} |"
         )
     lines += [
@@ -287,7 +291,7 @@ def report(workloads: list[Workload], rss: dict[int, int], rounds: int, seconds:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 round of 2 s")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
     rounds, seconds = (1, 2) if args.quick else (args.rounds, args.seconds)
@@ -320,9 +324,11 @@ def main() -> int:
         for workload in loads:
             check_body(workload, *request(url, workload))
             wrk(url, workload, 1)  # warm-up
+            time.sleep(PAUSE)
         for number in range(1, rounds + 1):
             for workload in loads:
                 workload.runs.append(wrk(url, workload, seconds))
+                time.sleep(PAUSE)  # let the workers finish requests wrk left queued before the next workload
                 print(f"round {number}/{rounds} {workload.name}: {workload.runs[-1]['rps']:,.0f} req/s", flush=True)
         rss = peak_rss_kib(server.pid)
     finally:

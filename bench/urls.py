@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bench import naive
 from project.urls import urlpatterns as product_urlpatterns
 from users.models import User
 
@@ -34,6 +35,7 @@ class DrfMe(APIView):
 
 urlpatterns = [
     path("bench/bare", bare_me),
+    path("bench/naive-graphql", naive.view),
     path("bench/drf", DrfMe.as_view()),
     *product_urlpatterns,
 ]

@@ -6,7 +6,9 @@ import base64
 import pytest
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from project import settings as project_settings
 from users.models import Application
@@ -84,3 +86,19 @@ def test_an_admin_cannot_set_a_short_secret(server):
     with pytest.raises(ValidationError) as raised:
         server.full_clean()
     assert "client_secret" in raised.value.message_dict
+
+
+def test_device_code_grant_without_device_code_is_a_json_400_not_a_500(server):
+    response = token_request(
+        server.client_id, server.raw_secret, grant_type="urn:ietf:params:oauth:grant-type:device_code"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "unsupported_grant_type"
+
+
+def test_client_credentials_token_costs_two_queries(server):
+    with CaptureQueriesContext(connection) as captured:
+        assert token_request(server.client_id, server.raw_secret).status_code == 200
+    statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 2, statements  # the client, the new token

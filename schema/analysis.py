@@ -23,6 +23,7 @@ from graphql import (
 )
 
 from schema.gate import POLICY
+from schema.limits import MAX_EXPANDED_FIELDS, too_many_fields
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
 PageFactor = int | str | None  # a literal page size, a variable's name, or None for the default
@@ -60,16 +61,15 @@ def page_factor(field: FieldNode) -> PageFactor:
 
 def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) -> OperationFacts:
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    _, aliases = count_selections(operation.selection_set, fragments)  # first: it bounds the walk below
     scopes: set[str] = set()
     page_paths: list[tuple[PageFactor, ...]] = []
-    counters = {"depth": 0, "aliases": 0}
+    counters = {"depth": 0}
 
     def walk(selection_set: SelectionSetNode, parent_type, depth: int, pages: tuple, spreading: frozenset) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
-                if selection.alias:
-                    counters["aliases"] += 1
                 if name in INTROSPECTION_FIELDS:
                     continue
                 counters["depth"] = max(counters["depth"], depth)
@@ -104,9 +104,33 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         introspection_only=all(name in INTROSPECTION_FIELDS for _, name in root_fields),
         root_fields=tuple(key for key, name in root_fields if name != "__typename"),
         depth=counters["depth"],
-        aliases=counters["aliases"],
+        aliases=aliases,
         page_paths=tuple(page_paths),
     )
+
+
+def count_selections(selection_set: SelectionSetNode, fragments: dict) -> tuple[int, int]:
+    """(fields, aliases) of the operation with every fragment expanded where it is used, introspection
+    included; iterative, and refused past MAX_EXPANDED_FIELDS so that a fragment bomb costs nothing."""
+    fields = aliases = 0
+    pending = [(selection_set, frozenset())]
+    while pending:
+        current, spreading = pending.pop()
+        for selection in current.selections:
+            if isinstance(selection, FieldNode):
+                fields += 1
+                aliases += selection.alias is not None
+                if fields > MAX_EXPANDED_FIELDS:
+                    raise too_many_fields()
+                if selection.selection_set:
+                    pending.append((selection.selection_set, spreading))
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append((selection.selection_set, spreading))
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in spreading:
+                    pending.append((fragments[name].selection_set, spreading | {name}))
+    return fields, aliases
 
 
 def _root_field_keys(selection_set: SelectionSetNode, fragments, seen=None):

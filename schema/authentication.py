@@ -7,7 +7,6 @@ token authenticates, so cross-site requests carry no authority.
 """
 
 import hashlib
-import json
 import logging
 import re
 import uuid
@@ -15,12 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import SuspiciousOperation
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
-from schema.errors import Code, internal_error, scope_list
+from schema.errors import Code, error_body, internal_error, json_response, scope_list
 from users.models import User
 
 log = logging.getLogger("graphql")
@@ -114,8 +114,7 @@ def token_lookup_sql() -> str:
 
 
 def error_response(failure: AuthenticationFailed) -> HttpResponse:
-    body = {"errors": [{"message": failure.message, "extensions": {"code": failure.code.value}}]}
-    response = HttpResponse(json.dumps(body), status=failure.status, content_type="application/json")
+    response = json_response(error_body(failure.code, failure.message), failure.status)
     response["WWW-Authenticate"] = failure.challenge
     return response
 
@@ -131,11 +130,12 @@ class BearerTokenMiddleware:
             principal = authenticate(request)
         except AuthenticationFailed as failure:
             response = error_response(failure)
+        except SuspiciousOperation as refused:  # Django's request limits, e.g. too many query parameters
+            response = json_response(error_body(Code.BAD_REQUEST, f"The request is too large: {refused}"), 400)
         except Exception:  # e.g. the database is down: a JSON 500 without any trace, logged with an id
             request_id = uuid.uuid4().hex
             log.exception("Authentication failed unexpectedly [request %s]", request_id)
-            body = {"errors": [internal_error(request_id)]}
-            response = HttpResponse(json.dumps(body), status=500, content_type="application/json")
+            response = json_response({"errors": [internal_error(request_id)]}, 500)
         else:
             request.principal = principal
             request.user = principal.user or AnonymousUser()

@@ -20,6 +20,7 @@ from schema.gate import public_type
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_CURSOR_OFFSET = 2**31  # a larger offset is no cursor of ours, and overflows the databases' integers
 SIBLINGS = "_loaded_with"  # attribute naming the list of objects loaded together with this one
 
 
@@ -50,7 +51,8 @@ def checked_page_args(args: dict) -> dict:
             )
     for name in ("after", "before"):
         cursor = args.get(name)
-        if cursor is not None and cursor_to_offset(cursor) is None:
+        offset = cursor_to_offset(cursor) if cursor is not None else 0
+        if offset is None or not 0 <= offset < MAX_CURSOR_OFFSET:
             raise api_error(Code.BAD_USER_INPUT, f"`{name}` is not a valid cursor.", argument=name)
     if args.get("first") is None and args.get("last") is None:
         args["first"] = DEFAULT_PAGE_SIZE
@@ -107,12 +109,8 @@ class ConnectionField(DjangoFilterConnectionField):
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
         try:
             return super().resolve_queryset(connection, iterable, info, args, filtering_args, filterset_class)
-        except ValidationError as exc:  # graphene-django packs the form's errors as JSON text
-            errors = json.loads(exc.messages[0])
-            detail = "; ".join(
-                f"{to_camel_case(name)}: {e['message']}" for name, items in errors.items() for e in items
-            )
-            raise api_error(Code.BAD_USER_INPUT, f"Invalid arguments: {detail}") from None
+        except ValidationError as exc:
+            raise api_error(Code.BAD_USER_INPUT, f"Invalid arguments: {filter_errors(exc)}") from None
 
     @classmethod
     def resolve_connection(cls, connection, args, iterable, max_limit=None):

@@ -1,7 +1,9 @@
 """The one place where API error codes are named and error objects are built (SPEC §3, §5)."""
 
+import json
 from enum import StrEnum
 
+from django.http import HttpResponse
 from graphql import GraphQLError
 
 
@@ -57,3 +59,12 @@ def internal_error(request_id: str) -> dict:
         "message": "Internal server error",
         "extensions": {"code": Code.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
     }
+
+
+def error_body(code: Code, message: str, **extensions) -> dict:
+    """The body of a response that did not execute: one error, with its code."""
+    return {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
+
+
+def json_response(body: dict, status: int) -> HttpResponse:
+    return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")

@@ -133,7 +133,7 @@ def install_gates(schema: GraphQLSchema) -> None:
         field.description = f"{field.description}\n\n{policy.describe()}" if field.description else policy.describe()
         if policy.by_node_type:
             field.resolve = _gate_node(field.resolve)
-        elif not policy.is_public:
+        else:
             field.resolve = _gate(field.resolve, policy)
 
 

@@ -8,6 +8,7 @@ operation's cached facts (``schema.analysis``), evaluated against the request's 
 from graphql import GraphQLError, GraphQLSyntaxError, Lexer, Source, TokenKind, parse
 from graphql.language import DocumentNode
 
+from schema.connections import DEFAULT_PAGE_SIZE
 from schema.errors import Code
 
 MAX_DOCUMENT_CHARS = 15_000
@@ -15,7 +16,7 @@ MAX_TOKENS = 2_000
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_NODES = 10_000
-DEFAULT_PAGE_SIZE = 20  # as schema.connections; a connection asked without first/last
+MAX_EXPANDED_FIELDS = 5_000  # fields once fragments are expanded: bounds the analysis of fragment bombs
 
 
 class LimitExceeded(Exception):
@@ -96,6 +97,14 @@ def page_size(factor: int | str | None, variables: dict | None) -> int:
     if isinstance(factor, bool) or not isinstance(factor, int):
         return DEFAULT_PAGE_SIZE  # absent, null or of the wrong type (coercion reports the latter)
     return max(factor, 0)
+
+
+def too_many_fields() -> LimitExceeded:
+    return LimitExceeded(
+        Code.QUERY_TOO_COMPLEX,
+        f"The operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded.",
+        limit=MAX_EXPANDED_FIELDS,
+    )
 
 
 def check_cost(nodes: int) -> None:

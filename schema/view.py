@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -31,6 +32,7 @@ from graphql import (
     specified_rules,
     validate,
 )
+from graphql.execution.values import get_variable_values
 
 from schema.analysis import OperationFacts, analyse
 from schema.authentication import (
@@ -40,7 +42,7 @@ from schema.authentication import (
     invalid_request,
 )
 from schema.budget import spend
-from schema.errors import Code, internal_error
+from schema.errors import Code, error_body, internal_error, json_response
 from schema.limits import LimitExceeded, check_cost, check_shape, node_count, parse_within_limits, query_cost
 from schema.schema import schema as graphene_schema
 
@@ -87,10 +89,10 @@ def operation_facts(prepared: Prepared, operation_name: str | None) -> tuple[Ope
             else "Name the operation to run (operationName)."
         )
         raise BadRequest(400, Code.BAD_REQUEST, message)
-    facts = prepared.facts.get(operation_name)
-    if facts is None:
-        facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
     try:
+        facts = prepared.facts.get(operation_name)
+        if facts is None:
+            facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
         check_shape(facts.depth, facts.aliases)
     except LimitExceeded as exceeded:
         raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
@@ -104,6 +106,9 @@ class GraphQLParams:
     operation_name: str | None
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def read_params(request) -> GraphQLParams:
     if request.method == "GET":
         source = request.GET
@@ -111,7 +116,7 @@ def read_params(request) -> GraphQLParams:
         if variables:
             try:
                 variables = json.loads(variables)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise BadRequest(400, Code.BAD_REQUEST, "`variables` is not valid JSON.") from None
         data = {
             "query": source.get("query"),
@@ -120,11 +125,13 @@ def read_params(request) -> GraphQLParams:
         }
     else:
         content_type = request.content_type or ""
+        if content_type in FORM_TYPES and "access_token" in request.POST:
+            raise invalid_request("Send the access token in the Authorization header, not in the body.")
         if content_type != "application/json":
             raise BadRequest(415, Code.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.")
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise BadRequest(400, Code.BAD_REQUEST, "The request body is not valid JSON.") from None
         if isinstance(data, list):
             raise BadRequest(400, Code.BAD_REQUEST, "Batched requests are not supported: send one operation.")
@@ -142,6 +149,14 @@ def read_params(request) -> GraphQLParams:
     return GraphQLParams(query, variables, operation_name or None)
 
 
+def coerced_variables(operation: OperationDefinitionNode, variables: dict | None) -> dict:
+    """The variables as execution will see them, defaults included, so the cost counts what will run."""
+    coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise BadRequest(400, Code.BAD_REQUEST, "; ".join(error.message for error in coerced))
+    return coerced
+
+
 def format_error(error: GraphQLError, request_id: str) -> dict:
     """Errors raised on purpose keep their message and code; anything else is masked."""
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
@@ -150,10 +165,6 @@ def format_error(error: GraphQLError, request_id: str) -> dict:
     formatted = error.formatted
     formatted.setdefault("extensions", {}).setdefault("code", Code.BAD_USER_INPUT.value)
     return formatted
-
-
-def json_response(body: dict, status: int) -> HttpResponse:
-    return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")
 
 
 def wants_graphiql(request) -> bool:
@@ -194,7 +205,7 @@ class GraphQLView(View):
             if is_mutation and request.method == "GET":
                 raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")
             request.accepted_scopes = facts.accepted_scopes
-            cost = self.charge(principal, facts, params.variables)
+            cost = self.charge(principal, facts, coerced_variables(operation, params.variables))
             result = self.execute(request, prepared, params, is_mutation)
         except AuthenticationFailed as failure:
             return error_response(failure)
@@ -206,6 +217,8 @@ class GraphQLView(View):
             if bad.status == 429:
                 response["Retry-After"] = str(bad.extensions["retryAfter"])
             return response
+        except SuspiciousOperation as refused:  # Django's request limits: body size, number of fields
+            return json_response(error_body(Code.BAD_REQUEST, f"The request is too large: {refused}"), 400)
         except Exception:  # outside execution (which masks its own): still no trace for the client
             log.exception("Unhandled error in /graphql [request %s]", request_id)
             return json_response({"errors": [internal_error(request_id)]}, 500)
@@ -297,7 +310,3 @@ def without_suggestions(message: str) -> str:
 
 def iso_time(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
-
-
-def error_body(code: Code, message: str, **extensions) -> dict:
-    return {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}

@@ -81,7 +81,9 @@ def main() -> None:
 
     recreate_database()
     os.environ.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}", DJANGO_SETTINGS_MODULE="project.settings"
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        DJANGO_SETTINGS_MODULE="project.settings",
+        DATABASE_STATEMENT_TIMEOUT_MS="0",  # bulk set-up, not web requests
     )
     sys.path.insert(0, str(ROOT))
     import django

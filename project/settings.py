@@ -181,8 +181,11 @@ OAUTH2_PROVIDER = {
 
 # Failed logins at /o/token/ (bad client secret, bad password) allowed per window before 429.
 TOKEN_FAILURE_WINDOW_SECONDS = env_int("TOKEN_FAILURE_WINDOW_SECONDS", 300)
-TOKEN_FAILURES_PER_CLIENT = env_int("TOKEN_FAILURES_PER_CLIENT", 20)
+TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = env_int("TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS", 20)
 TOKEN_FAILURES_PER_ADDRESS = env_int("TOKEN_FAILURES_PER_ADDRESS", 50)
+# Behind a load balancer, the META key of the header carrying the client's address, e.g.
+# HTTP_X_FORWARDED_FOR (its last entry is used); empty: REMOTE_ADDR.
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 
 # --- GraphQL ---------------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "schema.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}

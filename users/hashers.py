@@ -5,7 +5,7 @@ A client secret here is 48 random bytes (384 bits) made by the server, so one sa
 is already beyond guessing, and /o/token/ stops spending ~200 ms of CPU per client
 authentication. User passwords keep Django's default hasher: this one is only ever chosen by
 name, through DOT's ``CLIENT_SECRET_HASHER`` setting. Secrets too short to be server-made are
-refused before hashing (``users.models.validate_client_secret``).
+refused before hashing (``users.models.is_strong_client_secret``).
 """
 
 import hashlib

@@ -10,6 +10,13 @@ RefreshToken = get_refresh_token_model()
 
 
 class Validator(OAuth2Validator):
+    def client_authentication_required(self, request, *args, **kwargs):
+        # SPEC §2: the password grant is the tutorial's first-party flow with HTTP Basic client
+        # credentials. DOT lets a public client use it with a bare client_id.
+        if request.grant_type == "password":
+            return True
+        return super().client_authentication_required(request, *args, **kwargs)
+
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # Concurrent refreshes with one refresh token (upstream issues 722, 960): all pass
         # validate_refresh_token before the first commits. DOT then hands the losers the winner's

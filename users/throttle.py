@@ -1,10 +1,11 @@
 """Failed-login limits at /o/token/ (issue: harden): per client and per source address.
 
 Failed client authentications (401 invalid_client) and failed password-grant logins
-(400 invalid_grant) count against both the client id the request named and the address it came
-from. Past the limit, /o/token/ answers 429 before authenticating anything, so it can be used
-neither to guess passwords nor to burn CPU on secret hashing. Counters live in Django's cache
-(Redis in production, shared by every process), in fixed windows.
+(400 invalid_grant) count against the address they came from, and against the pair (client id,
+address). Past either limit, /o/token/ answers 429 before authenticating anything, so it can be used
+neither to guess passwords nor to burn CPU on secret hashing. Nothing counts per client alone:
+client ids are public (SPAs), and such a counter would let anyone lock a client out. Counters live
+in Django's cache (Redis in production, shared by every process), in fixed windows.
 """
 
 import time
@@ -17,12 +18,20 @@ def _keys(client_id: str | None, address: str) -> list[tuple[str, int]]:
     window = int(time.time()) // settings.TOKEN_FAILURE_WINDOW_SECONDS
     keys = [(f"token-failures:address:{address}:{window}", settings.TOKEN_FAILURES_PER_ADDRESS)]
     if client_id:
-        keys.append((f"token-failures:client:{client_id[:255]}:{window}", settings.TOKEN_FAILURES_PER_CLIENT))
+        pair = f"token-failures:client:{client_id[:255]}:{address}:{window}"
+        keys.append((pair, settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS))
     return keys
 
 
+def client_address(request) -> str:
+    """REMOTE_ADDR, or behind a load balancer the last hop of the header it sets (TRUSTED_PROXY_HEADER)."""
+    header = settings.TRUSTED_PROXY_HEADER
+    forwarded = request.META.get(header, "") if header else ""
+    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR", "")
+
+
 def retry_after(client_id: str | None, address: str) -> int | None:
-    """Seconds to wait when the client or the address is over its limit, else None."""
+    """Seconds to wait when the address, or this client from it, is over its limit; else None."""
     counts = cache.get_many([key for key, _ in _keys(client_id, address)])
     if any(counts.get(key, 0) >= limit for key, limit in _keys(client_id, address)):
         window = settings.TOKEN_FAILURE_WINDOW_SECONDS

@@ -6,6 +6,7 @@ from urllib.parse import unquote_plus
 
 from django import forms
 from django.contrib.auth.mixins import UserPassesTestMixin
+from django.core.exceptions import SuspiciousOperation
 from django.forms.models import modelform_factory
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -135,9 +136,7 @@ class IntrospectTokenView(dot_views.IntrospectTokenView):
 
     @staticmethod
     def error_response(error: str, description: str) -> JsonResponse:
-        response = JsonResponse(
-            {"error": error, "error_description": description}, status=403 if error == "insufficient_scope" else 401
-        )
+        response = oauth_error(error, description, 403 if error == "insufficient_scope" else 401)
         # RFC 7235 §3.1: a 401 carries a challenge; RFC 6750 §3: so does insufficient_scope.
         challenge = f'Bearer error="{error}"'
         if error == "insufficient_scope":
@@ -149,6 +148,11 @@ class IntrospectTokenView(dot_views.IntrospectTokenView):
 # SPEC §2's grants at /o/token/ (the authorization code's second leg included). DOT would also route
 # the device grant, and answer 500 for an unknown device code.
 OFFERED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+
+
+def oauth_error(error: str, description: str, status: int) -> JsonResponse:
+    """RFC 6749 §5.2's error body."""
+    return JsonResponse({"error": error, "error_description": description}, status=status)
 
 
 def client_id_of(request) -> str | None:
@@ -182,32 +186,31 @@ class TokenView(dot_views.TokenView):
     """DOT's token endpoint, with failed-login limits and JSON for every answer (RFC 6749 §5.2)."""
 
     def post(self, request, *args, **kwargs):
-        client_id, address = client_id_of(request), request.META.get("REMOTE_ADDR", "")
-        if has_nul(request, client_id):
-            return JsonResponse(
-                {"error": "invalid_request", "error_description": "Parameters may not contain NUL characters."},
-                status=400,
-            )
-        wait = throttle.retry_after(client_id, address)
-        if wait is not None:
-            response = JsonResponse(
-                {"error": "too_many_requests", "error_description": f"Too many failed attempts; retry in {wait} s."},
-                status=429,
-            )
-            response["Retry-After"] = str(wait)
-            return response
-        if request.POST.get("grant_type") not in OFFERED_GRANT_TYPES:
-            return JsonResponse(
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "Use one of: " + ", ".join(OFFERED_GRANT_TYPES),
-                },
-                status=400,
-            )
+        client_id, address = client_id_of(request), throttle.client_address(request)
+        try:
+            refusal = self.refusal(request, client_id, address)
+        except SuspiciousOperation:  # Django's request limits: body size, number of fields
+            refusal = oauth_error("invalid_request", "The request is too large.", 400)
+        if refusal is not None:
+            return refusal
         response = self.token_response(request)
         if is_failed_login(request, response):
             throttle.record_failure(client_id, address)
         return response
+
+    @staticmethod
+    def refusal(request, client_id: str | None, address: str) -> JsonResponse | None:
+        """The answer to a request refused before any authentication, or None."""
+        if has_nul(request, client_id):
+            return oauth_error("invalid_request", "Parameters may not contain NUL characters.", 400)
+        wait = throttle.retry_after(client_id, address)
+        if wait is not None:
+            response = oauth_error("too_many_requests", f"Too many failed attempts; retry in {wait} s.", 429)
+            response["Retry-After"] = str(wait)
+            return response
+        if request.POST.get("grant_type") not in OFFERED_GRANT_TYPES:
+            return oauth_error("unsupported_grant_type", "Use one of: " + ", ".join(OFFERED_GRANT_TYPES), 400)
+        return None
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def token_response(self, request) -> HttpResponse:
@@ -221,6 +224,6 @@ class TokenView(dot_views.TokenView):
         return response
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        response = JsonResponse({"error": "invalid_request", "error_description": "Use POST."}, status=405)
+        response = oauth_error("invalid_request", "Use POST.", 405)
         response["Allow"] = "POST"
         return response

@@ -26,14 +26,31 @@ def server(make_application):
     return make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="read")
 
 
-def test_failed_client_authentications_are_limited_per_client(server, settings):
-    settings.TOKEN_FAILURES_PER_CLIENT = 3
-    for n in range(3):
-        assert token_request(server.client_id, "x" * 64, address=f"10.0.0.{n}").status_code == 401
-    refused = token_request(server.client_id, server.raw_secret, address="10.0.0.99")
+def test_failed_client_authentications_are_limited_per_client_and_address(server, settings):
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 3
+    for _ in range(3):
+        assert token_request(server.client_id, "x" * 64, address="10.0.0.1").status_code == 401
+    refused = token_request(server.client_id, server.raw_secret, address="10.0.0.1")
     assert refused.status_code == 429
     assert refused.json()["error"] == "too_many_requests"
     assert 1 <= int(refused["Retry-After"]) <= settings.TOKEN_FAILURE_WINDOW_SECONDS
+
+
+def test_failures_from_other_addresses_cannot_lock_a_client_out(server, settings):
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 3
+    for n in range(10):
+        assert token_request(server.client_id, "x" * 64, address=f"10.0.1.{n}").status_code == 401
+    assert token_request(server.client_id, server.raw_secret, address="10.0.0.99").status_code == 200
+
+
+def test_the_address_comes_from_the_trusted_proxy_header(server, settings):
+    settings.TOKEN_FAILURES_PER_ADDRESS = 1
+    settings.TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    behind = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert behind.post("/o/token/", {"grant_type": "client_credentials"}).status_code == 401
+    other = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    auth = "Basic " + base64.b64encode(f"{server.client_id}:{server.raw_secret}".encode()).decode()
+    assert other.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=auth).status_code == 200
 
 
 def test_failed_logins_are_limited_per_address(make_application, settings):
@@ -46,7 +63,7 @@ def test_failed_logins_are_limited_per_address(make_application, settings):
 
 
 def test_wrong_user_passwords_count_as_failures(make_application, alice, settings):
-    settings.TOKEN_FAILURES_PER_CLIENT = 2
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 2
     client = make_application(grant=Application.GRANT_PASSWORD)
     for _ in range(2):
         response = token_request(
@@ -60,7 +77,7 @@ def test_wrong_user_passwords_count_as_failures(make_application, alice, setting
 
 
 def test_successes_do_not_count(server, settings):
-    settings.TOKEN_FAILURES_PER_CLIENT = 1
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 1
     for _ in range(3):
         assert token_request(server.client_id, server.raw_secret).status_code == 200
 
@@ -102,3 +119,38 @@ def test_client_credentials_token_costs_two_queries(server):
         assert token_request(server.client_id, server.raw_secret).status_code == 200
     statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     assert len(statements) == 2, statements  # the client, the new token
+
+
+def test_a_public_client_cannot_use_the_password_grant(make_application, alice):
+    public = make_application(grant=Application.GRANT_PASSWORD, client_type="public")
+    response = Client().post(
+        "/o/token/",
+        {
+            "grant_type": "password",
+            "username": "alice",
+            "password": "correct-horse-battery",
+            "client_id": public.client_id,
+        },
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize("grant", [Application.GRANT_PASSWORD, Application.GRANT_CLIENT_CREDENTIALS])
+def test_public_clients_cannot_be_registered_for_secret_grants(make_application, grant):
+    application = make_application(grant=grant, client_type="public")
+    with pytest.raises(ValidationError) as raised:
+        application.full_clean()
+    assert "client_type" in raised.value.message_dict
+
+
+@pytest.mark.parametrize("path", ["/o/device-authorization/", "/o/device/"])
+def test_device_flow_routes_are_not_mounted(db, path):
+    assert Client().post(path, {"client_id": "x"}).status_code == 404
+
+
+def test_too_many_form_fields_is_a_json_400(server):
+    data = {f"f{i}": "1" for i in range(1200)}
+    response = token_request(server.client_id, server.raw_secret, **data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"

@@ -13,7 +13,6 @@ from django.db import transaction
 from users.models import Application, User
 
 DEMO_PASSWORD = "demo-password-123"
-GRAPHIQL_CLIENT_ID = "graphiql"
 USERS = [
     # username, first, last, staff, groups
     ("alice", "Alice", "Liddell", False, ["editors", "readers"]),
@@ -30,7 +29,7 @@ CLIENTS = [
         Application.GRANT_AUTHORIZATION_CODE,
         "public",
         "read write groups",
-        "http://127.0.0.1:8000/graphql/callback http://127.0.0.1:5173/callback",
+        "http://127.0.0.1:5173/callback",
     ),
 ]
 

@@ -159,6 +159,16 @@ class NestedConnectionField(graphene.relay.ConnectionField):
     def wrap_resolve(self, parent_resolver):
         prefetch = self.prefetch
 
+        def page_of(obj, attr: str, args: dict):
+            """The page of ``obj``'s loaded relation, built once per arguments."""
+            pages = obj.__dict__.setdefault("_loaded_pages", {})
+            key = (attr, tuple(sorted(args.items())))
+            if key not in pages:
+                items = getattr(obj, attr)
+                pages[key] = self.resolve_connection(self.type, dict(args), items)
+                pages[key].length = len(items)
+            return pages[key]
+
         def resolve(root, info, **args):
             checked_page_args(args)
             lookup = prefetch(info.context)
@@ -167,10 +177,8 @@ class NestedConnectionField(graphene.relay.ConnectionField):
                 if root not in batch:
                     batch.append(root)
                 prefetch_related_objects(batch, lookup)
-                load_together([child for obj in batch for child in getattr(obj, lookup.to_attr)])
-            items = getattr(root, lookup.to_attr)
-            page = self.resolve_connection(self.type, args, items)
-            page.length = len(items)
-            return page
+                # The next level loads together what this level returns, not every related row.
+                load_together([edge.node for obj in batch for edge in page_of(obj, lookup.to_attr, args).edges])
+            return page_of(root, lookup.to_attr, args)
 
         return resolve

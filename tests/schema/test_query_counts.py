@@ -57,3 +57,18 @@ def test_total_count_runs_a_count_only_when_asked(graphql, populated, make_token
     assert response.data["users"]["totalCount"] == 3
     assert len(with_count) == len(without) + 1
     assert not any("COUNT" in q["sql"] for q in without)
+
+
+def test_the_next_level_loads_only_for_the_returned_page(graphql, populated, make_token):
+    users = populated(30)  # 10 groups, everyone in all of them
+    token = make_token(users[0], "read groups")
+    query = "{ groups(first: 1) { edges { node { members(first: 2) { edges { node { groups(first: 3) { edges { node { name } } } } } } } } } }"
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(query, token=token)
+    members = response.data["groups"]["edges"][0]["node"]["members"]["edges"]
+    assert [len(m["node"]["groups"]["edges"]) for m in members] == [3, 3]
+    last = queries.captured_queries[-1]["sql"]
+    assert last.count("%s") == 0 and "IN (" in last
+    # the groups of the 2 returned members only, not of all 30 members of the group
+    in_list = last.split("IN (", 1)[1].split(")", 1)[0]
+    assert len(in_list.split(",")) == 2

@@ -149,6 +149,11 @@ def read_params(request) -> GraphQLParams:
     return GraphQLParams(query, variables, operation_name or None)
 
 
+def never_awaitable(value) -> bool:
+    """Every resolver here is synchronous: skip graphql-core's awaitable check on every value (8% of a list)."""
+    return False
+
+
 def coerced_variables(operation: OperationDefinitionNode, variables: dict | None) -> dict:
     """The variables as execution will see them, defaults included, so the cost counts what will run."""
     coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
@@ -258,6 +263,7 @@ class GraphQLView(View):
                 context_value=request,
                 variable_values=params.variables,
                 operation_name=params.operation_name,
+                is_awaitable=never_awaitable,
             )
 
         if not is_mutation:

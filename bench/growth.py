@@ -15,22 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+from scratch_db import drop_database, recreate_database  # bench/ is the script's directory
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "growth_bench"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def median_lookup_us(rounds: int = 2000) -> float:
@@ -79,7 +67,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=1_000_000)
     args = parser.parse_args()
 
-    recreate_database()
+    recreate_database(DATABASE)
     os.environ.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         DJANGO_SETTINGS_MODULE="project.settings",
@@ -138,7 +126,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        drop_database(DATABASE)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import redis
 import requests
+from scratch_db import drop_database, recreate_database  # bench/ is the script's directory
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
 DATABASE = "loadcheck"
 REDIS_URL = f"redis://{HOST}:6379/0"
 PASSWORD = "load-check-Password-42"
@@ -165,17 +164,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def recreate_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-
-
 def forget_budgets() -> None:
     """Token ids restart in the fresh database: drop budget counters a previous run left in Redis."""
     client = redis.Redis.from_url(REDIS_URL)
@@ -308,7 +296,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     import django
 
-    recreate_database()
+    recreate_database(DATABASE)
     server = None
     log = tempfile.NamedTemporaryFile("w+", prefix="load_check_gunicorn_", suffix=".log", delete=False)
     try:
@@ -365,7 +353,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        drop_database(DATABASE)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from graphql_relay import to_global_id
 
 from schema.authentication import Principal
 from schema.errors import Code
-from schema.gate import Policy, check, install_gates, scoped, undeclared_fields
+from schema.gate import Policy, check, install_gates, public, scoped, undeclared_fields
 from schema.schema import schema
 
 
@@ -18,7 +18,11 @@ def test_every_field_of_the_schema_declares_a_scope_policy():
 def test_a_field_without_policy_is_found_and_denied():
     class Query(graphene.ObjectType):
         declared = scoped(graphene.String(), "read")
+        open = public(graphene.String())
         forgotten = graphene.String()
+
+        def resolve_open(root, info):
+            return "hello"
 
         def resolve_forgotten(root, info):
             return "secret"
@@ -28,8 +32,8 @@ def test_a_field_without_policy_is_found_and_denied():
     assert undeclared_fields(probe.graphql_schema) == ["Query.forgotten"]
     request = RequestFactory().get("/")
     request.principal = Principal(None, None, frozenset({"read", "write", "groups"}), object())
-    result = probe.execute("{ forgotten }", context_value=request)
-    assert result.data == {"forgotten": None}
+    result = probe.execute("{ open forgotten }", context_value=request)
+    assert result.data == {"open": "hello", "forgotten": None}
     assert result.errors[0].extensions["code"] == Code.FORBIDDEN
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from project.counters import add_to_counter
+
 WINDOW_SECONDS = 3600
 
 
@@ -31,12 +33,7 @@ def spend(token_id: int, points: int) -> Budget:
     window = now // WINDOW_SECONDS
     reset_at = (window + 1) * WINDOW_SECONDS
     key = f"graphql-budget:{token_id}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        used = cache.incr(key, points)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, points, timeout=WINDOW_SECONDS + 60)
-        used = points
+    used = add_to_counter(key, points, timeout=WINDOW_SECONDS + 60)
     if used > limit:
         cache.decr(key, points)  # a refused request costs nothing
         return Budget(False, max(0, limit - (used - points)), reset_at)

@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from project.counters import add_to_counter
+
 
 def _keys(client_id: str | None, address: str) -> list[tuple[str, int]]:
     window = int(time.time()) // settings.TOKEN_FAILURE_WINDOW_SECONDS
@@ -32,8 +34,9 @@ def client_address(request) -> str:
 
 def retry_after(client_id: str | None, address: str) -> int | None:
     """Seconds to wait when the address, or this client from it, is over its limit; else None."""
-    counts = cache.get_many([key for key, _ in _keys(client_id, address)])
-    if any(counts.get(key, 0) >= limit for key, limit in _keys(client_id, address)):
+    keys = _keys(client_id, address)
+    counts = cache.get_many([key for key, _ in keys])
+    if any(counts.get(key, 0) >= limit for key, limit in keys):
         window = settings.TOKEN_FAILURE_WINDOW_SECONDS
         return window - int(time.time()) % window
     return None
@@ -41,8 +44,4 @@ def retry_after(client_id: str | None, address: str) -> int | None:
 
 def record_failure(client_id: str | None, address: str) -> None:
     for key, _ in _keys(client_id, address):
-        cache.add(key, 0, timeout=settings.TOKEN_FAILURE_WINDOW_SECONDS + 60)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=settings.TOKEN_FAILURE_WINDOW_SECONDS + 60)
+        add_to_counter(key, 1, timeout=settings.TOKEN_FAILURE_WINDOW_SECONDS + 60)

@@ -68,3 +68,11 @@ def error_body(code: Code, message: str, **extensions) -> dict:
 
 def json_response(body: dict, status: int) -> HttpResponse:
     return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")
+
+
+class BadRequest(Exception):
+    """A request refused before execution: its HTTP status, code and message reach the client."""
+
+    def __init__(self, status: int, code: Code, message: str, **extensions):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extensions = status, code, message, extensions

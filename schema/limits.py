@@ -9,7 +9,7 @@ from graphql import GraphQLError, GraphQLSyntaxError, Lexer, Source, TokenKind, 
 from graphql.language import DocumentNode
 
 from schema.connections import DEFAULT_PAGE_SIZE
-from schema.errors import Code
+from schema.errors import BadRequest, Code
 
 MAX_DOCUMENT_CHARS = 15_000
 MAX_TOKENS = 2_000
@@ -19,12 +19,11 @@ MAX_NODES = 10_000
 MAX_EXPANDED_FIELDS = 5_000  # fields once fragments are expanded: bounds the analysis of fragment bombs
 
 
-class LimitExceeded(Exception):
-    code = Code.BAD_REQUEST
+class LimitExceeded(BadRequest):
+    """A limit of SPEC §5: always a 400, with the limit and the actual figure where known."""
 
     def __init__(self, code: Code, message: str, **extensions):
-        super().__init__(message)
-        self.code, self.message, self.extensions = code, message, extensions
+        super().__init__(400, code, message, **extensions)
 
 
 def parse_within_limits(query: str) -> DocumentNode:

@@ -42,20 +42,14 @@ from schema.authentication import (
     invalid_request,
 )
 from schema.budget import spend
-from schema.errors import Code, error_body, internal_error, json_response
-from schema.limits import LimitExceeded, check_cost, check_shape, node_count, parse_within_limits, query_cost
+from schema.errors import BadRequest, Code, error_body, internal_error, json_response
+from schema.limits import check_cost, check_shape, node_count, parse_within_limits, query_cost
 from schema.schema import schema as graphene_schema
 
 log = logging.getLogger("graphql")
 SCHEMA = graphene_schema.graphql_schema
 graphiql_page = GraphiQLPage.as_view(graphiql=True)
 DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
-
-
-class BadRequest(Exception):
-    def __init__(self, status: int, code: Code, message: str, **extensions):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extensions = status, code, message, extensions
 
 
 @dataclass(frozen=True)
@@ -70,8 +64,6 @@ class Prepared:
 def prepare(query: str) -> Prepared:
     try:
         document = parse_within_limits(query)
-    except LimitExceeded as exceeded:
-        raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
     except GraphQLError as error:
         raise BadRequest(400, Code.GRAPHQL_PARSE_FAILED, error.message) from None
     errors = validate(SCHEMA, document, specified_rules)
@@ -89,13 +81,10 @@ def operation_facts(prepared: Prepared, operation_name: str | None) -> tuple[Ope
             else "Name the operation to run (operationName)."
         )
         raise BadRequest(400, Code.BAD_REQUEST, message)
-    try:
-        facts = prepared.facts.get(operation_name)
-        if facts is None:
-            facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
-        check_shape(facts.depth, facts.aliases)
-    except LimitExceeded as exceeded:
-        raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
+    facts = prepared.facts.get(operation_name)
+    if facts is None:
+        facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
+    check_shape(facts.depth, facts.aliases)
     return operation, facts
 
 
@@ -233,10 +222,7 @@ class GraphQLView(View):
     def charge(principal, facts: OperationFacts, variables: dict | None) -> dict:
         """Check the node limit, take the cost from the token's budget; the `extensions.cost` report."""
         nodes = node_count(facts.page_paths, variables)
-        try:
-            check_cost(nodes)
-        except LimitExceeded as exceeded:
-            raise BadRequest(400, exceeded.code, exceeded.message, **exceeded.extensions) from None
+        check_cost(nodes)
         points = query_cost(nodes)
         cost = {"requestedQueryCost": points, "nodeCount": nodes, "remaining": None, "resetAt": None}
         if principal.is_anonymous:

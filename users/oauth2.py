@@ -22,7 +22,8 @@ class Validator(OAuth2Validator):
         # validate_refresh_token before the first commits. DOT then hands the losers the winner's
         # stored pair, which with checksum-only storage is empty, and its view answers 500. Lock
         # the refresh token (this runs inside save_bearer_token's transaction): whoever finds it
-        # already rotated lost the race and gets invalid_grant, leaving the winner's pair alone.
+        # already rotated lost the race and gets invalid_grant. (A request arriving after the winner
+        # committed fails earlier, in validate_refresh_token, as a replay that revokes the family.)
         previous = getattr(request, "refresh_token_instance", None)
         if request.grant_type == "refresh_token" and isinstance(previous, RefreshToken):
             if not RefreshToken.objects.select_for_update().filter(pk=previous.pk, revoked__isnull=True).exists():

@@ -57,14 +57,8 @@ def test_concurrent_refreshes_with_one_refresh_token_yield_exactly_one_pair(
     assert winner["refresh_token"] != issued["refresh_token"]
     assert winner["access_token"] != issued["access_token"]
     assert all(r.json()["error"] == "invalid_grant" for r in responses if r.status_code == 400), bodies
-    # A lost race is not a replay: the winner's new pair stays valid.
-    me = requests.post(
-        f"{live_server.url}/graphql",
-        json={"query": ME},
-        headers={"Authorization": f"Bearer {winner['access_token']}"},
-        timeout=30,
-    )
-    assert me.json()["data"] == {"me": {"username": "alice"}}
+    # Whether the winner's pair survives depends on timing: a loser that reaches validation after the
+    # winner committed is a replay (SPEC §2) and revokes the family; one that lost at the lock is not.
 
 
 @pytest.mark.parametrize("revoke", ["access_token", "refresh_token"])

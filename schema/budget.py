@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from project.counters import add_to_counter
+from users.counters import add_to_counter
 
 WINDOW_SECONDS = 3600
 

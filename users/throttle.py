@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from project.counters import add_to_counter
+from users.counters import add_to_counter
 
 
 def _keys(client_id: str | None, address: str) -> list[tuple[str, int]]:

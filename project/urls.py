@@ -4,17 +4,17 @@ from oauth2_provider import urls as dot_urls
 from oauth2_provider import views as dot_views
 
 from schema.view import GraphQLView
-from users import views as user_views
+from users.views import application, introspect, token
 
 # Our replacements come first so they win over DOT's views of the same names and paths.
 oauth2_patterns = [
-    path("applications/", user_views.ApplicationList.as_view(), name="list"),
-    path("applications/register/", user_views.ApplicationRegistration.as_view(), name="register"),
-    path("applications/<slug:pk>/", user_views.ApplicationDetail.as_view(), name="detail"),
-    path("applications/<slug:pk>/delete/", user_views.ApplicationDelete.as_view(), name="delete"),
-    path("applications/<slug:pk>/update/", user_views.ApplicationUpdate.as_view(), name="update"),
-    path("introspect/", user_views.IntrospectTokenView.as_view(), name="introspect"),
-    path("token/", user_views.TokenView.as_view(), name="token"),
+    path("applications/", application.ApplicationList.as_view(), name="list"),
+    path("applications/register/", application.ApplicationRegistration.as_view(), name="register"),
+    path("applications/<slug:pk>/", application.ApplicationDetail.as_view(), name="detail"),
+    path("applications/<slug:pk>/delete/", application.ApplicationDelete.as_view(), name="delete"),
+    path("applications/<slug:pk>/update/", application.ApplicationUpdate.as_view(), name="update"),
+    path("introspect/", introspect.IntrospectTokenView.as_view(), name="introspect"),
+    path("token/", token.TokenView.as_view(), name="token"),
     path("authorize/", dot_views.AuthorizationView.as_view(), name="authorize"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
     # DOT's device-flow routes are left out: no client may use that grant (and one answered 500).

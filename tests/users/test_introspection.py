@@ -1,7 +1,7 @@
 """SPEC §2: RFC 7662 introspection at /o/introspect/, only for callers holding the ``introspection`` scope.
 
 Stock DOT 3.4.1 lets any client with valid credentials introspect any token (django-oauth-toolkit
-issue 1451); ``users.views.IntrospectTokenView`` closes that hole, which these tests pin down."""
+issue 1451); ``users.views.introspect.IntrospectTokenView`` closes that hole, which these tests pin down."""
 
 from datetime import timedelta
 

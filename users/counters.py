@@ -1,13 +1,49 @@
-"""Counters in Django's cache, shared by every process when the cache is Redis (rate budget, failed logins)."""
+"""Counters in Django's cache, shared by every process when the cache is Redis (rate budget, failed logins).
+
+They fail open (SPEC §6): when the cache cannot be reached, nothing is counted and nothing is refused,
+so an outage of Redis degrades the limits, not the service. This is the one place that decides it.
+"""
+
+import logging
 
 from django.core.cache import cache
 
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # the embedded default needs no Redis client
+    RedisError = OSError
+
+log = logging.getLogger("users.counters")
+# What Django's RedisCache raises for a closed port, a timeout or a refused command.
+CACHE_ERRORS = (RedisError, OSError)
+
 
 def add_to_counter(key: str, amount: int, timeout: int) -> int:
-    """Add ``amount`` to the counter and return its new value: one cache round trip once the key exists."""
+    """Add ``amount`` to the counter and return its new value: one cache round trip once the key exists.
+
+    0 when the cache is unreachable: nothing was counted.
+    """
     try:
-        return cache.incr(key, amount)
-    except ValueError:  # no such key yet: the first use of a window (or the old one expired)
-        if cache.add(key, amount, timeout=timeout):
-            return amount
-        return cache.incr(key, amount)  # another process created it in between
+        try:
+            return cache.incr(key, amount)
+        except ValueError:  # no such key yet: the first use of a window (or the old one expired)
+            if cache.add(key, amount, timeout=timeout):
+                return amount
+            return cache.incr(key, amount)  # another process created it in between
+    except CACHE_ERRORS as error:
+        _warn_unreachable("not counted", key, error)
+        return 0
+
+
+def read_counters(keys: list[str]) -> dict[str, int]:
+    """The counters that exist among ``keys``; none when the cache is unreachable."""
+    try:
+        return cache.get_many(keys)
+    except CACHE_ERRORS as error:
+        _warn_unreachable("not read", keys[0] if keys else "", error)
+        return {}
+
+
+def _warn_unreachable(what: str, key: str, error: Exception) -> None:
+    # The key's prefix names the limit (e.g. "graphql-budget"); the rest may hold an address.
+    log.warning("cache unreachable, limit %s: %s (%s)", what, key.split(":", 1)[0], type(error).__name__)

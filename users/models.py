@@ -48,6 +48,12 @@ class Application(AbstractApplication):
     def allowed_scope_set(self) -> frozenset[str]:
         return frozenset(self.allowed_scopes.split())
 
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        # SPEC §2.3: exact match, port included (RFC 9700 §2.1: simple string comparison). DOT's
+        # check_redirect_to_uri_allowed lets any port through for http loopback URIs (RFC 8252 §7.3) and
+        # compares parsed parts, so "HTTP://" or ":05173" matched too. DOT's check still runs for its log.
+        return uri in self.redirect_uris.split() and super().redirect_uri_allowed(uri)
+
     def clean(self) -> None:
         errors = {}
         try:

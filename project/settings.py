@@ -107,7 +107,8 @@ else:
 
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/o/applications/"
+# The home page: staff find the client registry there, everyone else is not met by a 403.
+LOGIN_REDIRECT_URL = "/"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # user passwords, as Django's default
@@ -190,6 +191,36 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 # --- GraphQL ---------------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "schema.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
 GRAPHQL_PUBLIC_INTROSPECTION = env_flag("GRAPHQL_PUBLIC_INTROSPECTION", default=DEBUG)
+
+# --- Browser: GraphiQL, CORS, pages (issue 9) -----------------------------------------------------
+# GraphiQL at GET /graphql (schema/graphiql.py): on in development, in production only with GRAPHIQL_ENABLED=1.
+GRAPHIQL_ENABLED = env_flag("GRAPHIQL_ENABLED", default=DEBUG)
+# CORS (SPEC §7.2): django-cors-headers answers, users/cors.py decides per request which origins from the
+# clients' allowed_origins. Before CommonMiddleware, so preflights are answered before any redirect.
+INSTALLED_APPS += ["corsheaders"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware"
+)
+CORS_URLS_REGEX = r"^/(graphql|o/token/|o/revoke_token/|o/userinfo/)$"
+CORS_ALLOWED_ORIGINS = []  # none statically: every origin comes from a client (users/cors.py)
+CORS_ALLOW_CREDENTIALS = False  # no cookies across origins: only bearer tokens authenticate
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_EXPOSE_HEADERS = [
+    "WWW-Authenticate",
+    "X-OAuth-Scopes",
+    "X-Accepted-OAuth-Scopes",
+    "Retry-After",
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Used",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Resource",
+]
+# DOT validates allowed_origins against ALLOWED_SCHEMES (default https only); http is accepted here and
+# limited to loopback hosts by users.models.Application.clean, like redirect URIs (SPEC §2.3).
+OAUTH2_PROVIDER["ALLOWED_SCHEMES"] = ["https", "http"]
 
 # --- Production hardening (manage.py check --deploy) ----------------------------------------------
 SILENCED_SYSTEM_CHECKS = [

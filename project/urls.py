@@ -3,8 +3,9 @@ from django.urls import include, path
 from oauth2_provider import urls as dot_urls
 from oauth2_provider import views as dot_views
 
+from schema import graphiql
 from schema.view import GraphQLView
-from users.views import application, introspect, token
+from users.views import application, home, introspect, token
 
 # Our replacements come first so they win over DOT's views of the same names and paths.
 oauth2_patterns = [
@@ -28,4 +29,6 @@ urlpatterns = [
     # RFC 8414 wants the metadata at the origin's root.
     path("", include((dot_urls.metadata_urlpatterns, "oauth2_metadata"))),
     path("graphql", GraphQLView.as_view(), name="graphql"),
+    path("graphql/callback", graphiql.graphiql_callback, name="graphiql-callback"),
+    path("", home.home, name="home"),
 ]

@@ -43,12 +43,12 @@ from schema.authentication import (
 )
 from schema.budget import spend
 from schema.errors import BadRequest, Code, error_body, internal_error, json_response
+from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
 from schema.limits import check_cost, check_shape, node_count, parse_within_limits, query_cost
 from schema.schema import schema as graphene_schema
 
 log = logging.getLogger("graphql")
 SCHEMA = graphene_schema.graphql_schema
-graphiql_page = GraphiQLPage.as_view(graphiql=True)
 DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 
 
@@ -162,7 +162,12 @@ def format_error(error: GraphQLError, request_id: str) -> dict:
 
 
 def wants_graphiql(request) -> bool:
-    return request.method == "GET" and "query" not in request.GET and GraphiQLPage.request_wants_html(request)
+    return (
+        request.method == "GET"
+        and "query" not in request.GET
+        and graphiql_enabled()
+        and GraphiQLPage.request_wants_html(request)
+    )
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # sessions do not authenticate here (SPEC §3)

@@ -54,8 +54,22 @@ class Application(AbstractApplication):
         # compares parsed parts, so "HTTP://" or ":05173" matched too. DOT's check still runs for its log.
         return uri in self.redirect_uris.split() and super().redirect_uri_allowed(uri)
 
+    def derive_algorithm(self) -> None:
+        # SPEC §2.5: allowing openid is all an admin does; DOT signs id tokens with the client's
+        # `algorithm`, so it follows the scopes (RS256 with the server's key, HS256 never).
+        self.algorithm = self.RS256_ALGORITHM if "openid" in self.allowed_scope_set else self.NO_ALGORITHM
+
+    def save(self, *args, **kwargs):
+        self.derive_algorithm()
+        if "allowed_scopes" in (kwargs.get("update_fields") or ()):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "algorithm"}
+        return super().save(*args, **kwargs)
+
     def clean(self) -> None:
+        self.derive_algorithm()
         errors = {}
+        if "openid" in self.allowed_scope_set and self.authorization_grant_type == self.GRANT_CLIENT_CREDENTIALS:
+            errors["allowed_scopes"] = [ValidationError("openid signs a person in; client credentials have none.")]
         try:
             super().clean()
         except ValidationError as exc:
@@ -77,6 +91,13 @@ class Application(AbstractApplication):
             if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
                 errors.setdefault("redirect_uris", []).append(
                     ValidationError(f"{uri}: http is allowed only for loopback hosts; use https.")
+                )
+        # Browser origins follow the same rule (SPEC §2.3); settings let DOT accept http for them.
+        for origin in self.allowed_origins.split():
+            parts = urlsplit(origin)
+            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+                errors.setdefault("allowed_origins", []).append(
+                    ValidationError(f"{origin}: http is allowed only for loopback hosts; use https.")
                 )
         if errors:
             raise ValidationError(errors)

@@ -4,6 +4,7 @@ from oauth2_provider.models import get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed
 from users.models import is_strong_client_secret
 
 RefreshToken = get_refresh_token_model()
@@ -16,6 +17,13 @@ class Validator(OAuth2Validator):
         if request.grant_type == "password":
             return True
         return super().client_authentication_required(request, *args, **kwargs)
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        # The built-in GraphiQL client redirects to this server's own origin + /graphql/callback on any
+        # host the server answers to (SPEC §2.3, §7.1); every other client: DOT's exact match.
+        if client_id == GRAPHIQL_CLIENT_ID:
+            return graphiql_redirect_allowed(redirect_uri, request)
+        return super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # Concurrent refreshes with one refresh token (upstream issues 722, 960): all pass

@@ -1,0 +1,119 @@
+// OAuth2 authorization code + PKCE (RFC 7636, S256) for GraphiQL's built-in public client.
+// Tokens live in sessionStorage only (this tab, gone when it closes): never localStorage or cookies.
+"use strict";
+
+window.GraphiQLAuth = (function () {
+  const config = JSON.parse(document.getElementById("graphiql-config").textContent);
+  const TOKEN_KEY = "graphiql.token";
+  const PENDING_KEY = "graphiql.pending";
+
+  function base64url(bytes) {
+    let text = "";
+    for (const byte of new Uint8Array(bytes)) text += String.fromCharCode(byte);
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function randomString(size) {
+    return base64url(crypto.getRandomValues(new Uint8Array(size)));
+  }
+
+  async function s256(verifier) {
+    return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  }
+
+  function readJSON(key) {
+    try {
+      return JSON.parse(sessionStorage.getItem(key));
+    } catch {
+      return null;
+    }
+  }
+
+  // Sends the browser to /o/authorize/; the callback page finishes the flow.
+  async function authorize(scopes) {
+    if (!window.crypto || !crypto.subtle) {
+      // WebCrypto exists only in secure contexts: https, or http on 127.0.0.1/localhost.
+      throw new Error("Signing in needs https (or http on 127.0.0.1 / localhost) for WebCrypto.");
+    }
+    const verifier = randomString(32); // 43 characters, the RFC 7636 minimum
+    const state = randomString(16);
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, scopes }));
+    const params = new URLSearchParams({
+      response_type: "code",
+      client_id: config.clientId,
+      redirect_uri: config.redirectUri,
+      scope: scopes.join(" "),
+      state,
+      code_challenge: await s256(verifier),
+      code_challenge_method: "S256",
+    });
+    window.location.assign(`${config.authorizeUrl}?${params}`);
+  }
+
+  async function tokenRequest(fields) {
+    const response = await fetch(config.tokenUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: config.clientId, ...fields }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(`${body.error || response.status}: ${body.error_description || "token request refused"}`);
+    }
+    const token = {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      scopes: (body.scope || "").split(" ").filter(Boolean),
+      expiresAt: Date.now() + body.expires_in * 1000,
+    };
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(token));
+    return token;
+  }
+
+  // The callback's half: state must match what this tab sent, or nothing is exchanged.
+  async function finish(query) {
+    const pending = readJSON(PENDING_KEY);
+    sessionStorage.removeItem(PENDING_KEY);
+    if (query.get("error")) {
+      throw new Error(`${query.get("error")}: ${query.get("error_description") || "authorization refused"}`);
+    }
+    if (!pending || !query.get("state") || query.get("state") !== pending.state) {
+      throw new Error(
+        "State mismatch: this response does not belong to a sign-in started in this tab, so it was refused.",
+      );
+    }
+    return tokenRequest({
+      grant_type: "authorization_code",
+      code: query.get("code") || "",
+      redirect_uri: config.redirectUri,
+      code_verifier: pending.verifier,
+    });
+  }
+
+  function refresh(token) {
+    return tokenRequest({ grant_type: "refresh_token", refresh_token: token.refreshToken });
+  }
+
+  function current() {
+    return readJSON(TOKEN_KEY);
+  }
+
+  function forget() {
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+
+  // RFC 7009: the refresh token first (DOT revokes its access token with it), then the access token.
+  async function revoke(token) {
+    forget();
+    for (const value of [token.refreshToken, token.accessToken]) {
+      if (!value) continue;
+      await fetch(config.revokeUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: config.clientId, token: value }),
+      });
+    }
+  }
+
+  return { config, authorize, finish, refresh, current, forget, revoke };
+})();

@@ -1,0 +1,83 @@
+"""Which browser origins may call the API (SPEC §7.2), decided per request for django-cors-headers.
+
+Origins come from the clients' ``allowed_origins`` (DOT's field). /o/token/ and /o/revoke_token/ answer
+only the calling client's own origins; /graphql and /o/userinfo/ any client's, since a bearer token, not
+the origin, is the authority there. The origins are cached (one cache read per cross-origin request, no
+query) and the cache is dropped whenever a client is saved or deleted, so a change applies on the next
+request in every process that shares the cache. (A queryset ``.update()`` sends no signal: the timeout
+is the backstop.)
+"""
+
+import base64
+import binascii
+from urllib.parse import unquote, urlsplit
+
+from corsheaders.signals import check_request_enabled
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from users.models import Application
+
+CACHE_KEY = "cors:origins-by-client:v1"
+CACHE_SECONDS = 300
+ANY_CLIENT_PATHS = frozenset({"/graphql", "/o/userinfo/"})
+CLIENT_PATHS = frozenset({"/o/token/", "/o/revoke_token/"})
+
+
+def normalise(origin: str) -> str:
+    parts = urlsplit(origin.strip())
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+
+
+def origins_by_client() -> dict[str, frozenset[str]]:
+    origins = cache.get(CACHE_KEY)
+    if origins is None:
+        rows = Application.objects.exclude(allowed_origins="").values_list("client_id", "allowed_origins")
+        origins = {client_id: frozenset(map(normalise, value.split())) for client_id, value in rows}
+        cache.set(CACHE_KEY, origins, CACHE_SECONDS)
+    return origins
+
+
+def calling_client_id(request: HttpRequest) -> str | None:
+    """The client_id from HTTP Basic (RFC 6749 §2.3.1: form-encoded inside) or the form body."""
+    kind, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if kind.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return unquote(decoded.partition(":")[0].replace("+", " "))
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:  # the view has already read the body; a broken one must not turn into a 500 here
+            return request.POST.get("client_id")
+        except Exception:  # noqa: BLE001
+            return None
+    return None
+
+
+def origin_allowed(request: HttpRequest, origin: str) -> bool:
+    path = request.path_info
+    origin = normalise(origin)
+    if path in ANY_CLIENT_PATHS:
+        return any(origin in allowed for allowed in origins_by_client().values())
+    if path in CLIENT_PATHS:
+        if request.method == "OPTIONS":
+            # A preflight carries no credentials: let any client's origin send; whether the browser may
+            # read the answer is decided on the real request, against the calling client.
+            return any(origin in allowed for allowed in origins_by_client().values())
+        return origin in origins_by_client().get(calling_client_id(request) or "", frozenset())
+    return False
+
+
+@receiver(check_request_enabled)
+def cors_allow_client_origins(sender, request: HttpRequest, **kwargs) -> bool:
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin_allowed(request, origin)
+
+
+@receiver(post_save, sender=Application)
+@receiver(post_delete, sender=Application)
+def forget_origins(sender, **kwargs) -> None:
+    cache.delete(CACHE_KEY)

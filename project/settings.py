@@ -13,10 +13,15 @@ Production switches, each read from the environment:
 """
 
 import os
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from project.logs import logging_config
+from users import oidc
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,12 +38,23 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+# --- Production: required environment (fleet) -----------------------------------------------------
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_flag("DEBUG", default=not SECRET_KEY)
+# SPEC §6: without DEBUG these must be given. One error names every missing one, so a deploy is not
+# fixed one restart at a time. (ISSUER_URL and OIDC_RSA_PRIVATE_KEY are read by the OIDC section.)
+PRODUCTION_REQUIRED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "ISSUER_URL", "OIDC_RSA_PRIVATE_KEY")
+if not DEBUG:
+    _missing = [name for name in PRODUCTION_REQUIRED if not os.environ.get(name, "").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"Missing environment variables for production (DEBUG is off): {', '.join(_missing)}. "
+            "See the README's Deploy section; DEBUG=1 runs the embedded development setup."
+        )
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-a-local-laptop"
+# Rotation: the new key in SECRET_KEY, the old ones here (comma-separated) until sessions turn over.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 
@@ -57,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (a redirect or an error of a later middleware too) gets X-Request-ID,
+    # and every log line of the request carries the id.
+    "project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,9 +118,35 @@ DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
 
+# --- SQLite for concurrent requests (fleet; SPEC §6) ------------------------------------------------
+# WAL lets readers run while one writer writes; IMMEDIATE makes every transaction take the write
+# lock when it begins, so two writers queue at BEGIN (for up to the busy timeout) instead of failing
+# with "database is locked" when a reader upgrades to a writer. It also serialises the refresh grant,
+# where PostgreSQL uses select_for_update (a no-op on SQLite).
+SQLITE_BUSY_TIMEOUT_SECONDS = env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+            # synchronous=NORMAL is durable in WAL mode except on power loss (not process death).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+        }
+    )
+    # Tests on a file, not in memory: Django shares one in-memory connection with live-server threads,
+    # which would hide every concurrency problem. One file per test process (several may run at once).
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"test-db-{os.getpid()}.sqlite3")}
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a stopped Redis costs a request milliseconds, not a worker (counters fail open).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -155,6 +200,10 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": env_int("AUTHORIZATION_CODE_EXPIRE_SECONDS", 60),
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # cleartokens (fleet; README "Deploy"): delete in batches of 1,000 so no transaction holds the
+    # token tables for long while the service is serving.
+    "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": env_int("CLEAR_EXPIRED_TOKENS_BATCH_SIZE", 1000),
+    "CLEAR_EXPIRED_TOKENS_BATCH_INTERVAL": 0.05,
     "PKCE_REQUIRED": True,
     # http redirect URIs are allowed by DOT's scheme list; users.models.Application.clean limits them
     # to loopback hosts (RFC 8252 §7.3), so native apps and local development keep working.
@@ -187,6 +236,47 @@ TOKEN_FAILURES_PER_ADDRESS = env_int("TOKEN_FAILURES_PER_ADDRESS", 50)
 # Behind a load balancer, the META key of the header carrying the client's address, e.g.
 # HTTP_X_FORWARDED_FOR (its last entry is used); empty: REMOTE_ADDR.
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
+
+# --- Sign-in pages (authz; SPEC §2.4, users/views/accounts.py) -----------------------------------
+# Failed sign-ins at /accounts/login/ and /admin/login/ (counted together) allowed per window before 429.
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 300)
+LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", 20)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+
+# --- OpenID Connect (SPEC §2.5; users/oidc.py, users/issuer.py, users/views/metadata.py) ---------
+# The one issuer: ISSUER_URL (an origin such as https://api.example.com, required in production);
+# empty in development, where the issuer is the request's origin.
+ISSUER_URL = os.environ.get("ISSUER_URL", "").rstrip("/")
+if ISSUER_URL and urlsplit(ISSUER_URL)._replace(scheme="", netloc="").geturl():
+    raise ImproperlyConfigured(f"ISSUER_URL must be an origin (scheme://host[:port]) without a path: {ISSUER_URL}")
+# OIDC_RSA_PRIVATE_KEY (PEM; "\n" escapes allowed) signs id tokens. Rotation: put the new key in
+# OIDC_RSA_PRIVATE_KEY and the old one in OIDC_RSA_PRIVATE_KEYS_INACTIVE (PEM blocks, concatenated):
+# the JWKS publishes both until the old one is dropped, after ID_TOKEN_EXPIRE_SECONDS plus the JWKS
+# max-age (OIDC_JWKS_MAX_AGE_SECONDS, 3600). Development without it: a key generated once under
+# OIDC_DEV_KEY_FILE (default ~/.local/share/oauth2-graphql/oidc-dev-key.pem, outside the repository).
+try:
+    OIDC_RSA_PRIVATE_KEY, OIDC_RSA_PRIVATE_KEYS_INACTIVE = oidc.signing_keys(os.environ, debug=DEBUG)
+except oidc.SigningKeyError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+OAUTH2_PROVIDER["SCOPES"].update(
+    {
+        "openid": "Sign you in with your account (your user id)",
+        "profile": "Your username, first and last name",
+        "email": "Your email address",
+    }
+)
+OAUTH2_PROVIDER.update(
+    {
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+        # Empty in development: users.oauth2.Validator and users/issuer.py then use the request's origin
+        # (DOT would use origin + "/o"). Set, DOT's RFC 9207 "iss" and every document name it verbatim.
+        "OIDC_ISS_ENDPOINT": ISSUER_URL,
+        # Only what the code grant delivers; DOT's defaults list the implicit and hybrid response types.
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    }
+)
 
 # --- GraphQL ---------------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "schema.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
@@ -229,21 +319,23 @@ SILENCED_SYSTEM_CHECKS = [
     # http redirect URIs are accepted for loopback hosts only, enforced in users.models.Application.clean.
     "oauth2_provider.W008",
 ]
-if not DEBUG:
+if TRUSTED_PROXY_HEADER:
+    # Only a proxy in front may say the request came over https; without one, any client could
+    # (gunicorn.conf.py sets forwarded_allow_ips from the same switch).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain http on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# --- Logs (fleet; SPEC §6): JSON lines with request ids, secrets redacted (project/logs.py) ----------
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+LOGGING = logging_config(LOG_LEVEL)
 
 # Cost points per token per hour (SPEC §5); a query costs one point per hundred nodes, at least one.
 GRAPHQL_RATE_BUDGET = env_int("GRAPHQL_RATE_BUDGET", 5000)

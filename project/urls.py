@@ -3,9 +3,21 @@ from django.urls import include, path
 from oauth2_provider import urls as dot_urls
 from oauth2_provider import views as dot_views
 
+from project import health
 from schema import graphiql
 from schema.view import GraphQLView
-from users.views import application, home, introspect, token
+from users.issuer import PROTECTED_RESOURCE_METADATA_PATH
+from users.views import (
+    accounts,
+    application,
+    authorization,
+    home,
+    introspect,
+    metadata,
+    revocation,
+    token,
+    userinfo,
+)
 
 # Our replacements come first so they win over DOT's views of the same names and paths.
 oauth2_patterns = [
@@ -16,18 +28,34 @@ oauth2_patterns = [
     path("applications/<slug:pk>/update/", application.ApplicationUpdate.as_view(), name="update"),
     path("introspect/", introspect.IntrospectTokenView.as_view(), name="introspect"),
     path("token/", token.TokenView.as_view(), name="token"),
-    path("authorize/", dot_views.AuthorizationView.as_view(), name="authorize"),
-    path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("authorize/", authorization.AuthorizationView.as_view(), name="authorize"),
+    path("revoke_token/", revocation.RevokeTokenView.as_view(), name="revoke-token"),
     # DOT's device-flow routes are left out: no client may use that grant (and one answered 500).
     *[route for route in dot_urls.management_urlpatterns if route.name.startswith("authorized-token")],
+    # OpenID Connect (SPEC §2.5): DOT's discovery path serves the one issuer's document (DOT's own names
+    # origin + "/o" as the issuer); RP-initiated logout is off and unmounted.
+    path(".well-known/openid-configuration", metadata.discovery, name="oidc-connect-discovery-info"),
+    path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
+    path("userinfo/", userinfo.UserInfoView.as_view(), name="user-info"),
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    # Sign-in limits (SPEC §2.4): the admin's login page is wrapped too, ahead of admin.site.urls.
+    path("admin/login/", accounts.admin_login),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Only sign-in and sign-out: django.contrib.auth.urls would mount password reset by e-mail, a way to
+    # take over an account for anyone who can change its address (issue 7, item 3).
+    path("accounts/login/", accounts.login, name="login"),
+    path("accounts/logout/", accounts.logout, name="logout"),
     path("o/", include((oauth2_patterns, "oauth2_provider"))),
-    # RFC 8414 wants the metadata at the origin's root.
-    path("", include((dot_urls.metadata_urlpatterns, "oauth2_metadata"))),
+    # At the origin's root, each at one exact path (SPEC §2.5): DOT's metadata routes also answered any
+    # suffix (/.well-known/oauth-authorization-server/evil-tenant named the issuer .../evil-tenant) and
+    # its RFC 9728 route described the origin instead of /graphql.
+    path(".well-known/oauth-authorization-server", metadata.discovery, name="oauth-server-metadata"),
+    path(".well-known/openid-configuration", metadata.discovery, name="openid-configuration"),
+    path(PROTECTED_RESOURCE_METADATA_PATH[1:], metadata.protected_resource, name="oauth-resource-metadata"),
     path("graphql", GraphQLView.as_view(), name="graphql"),
     path("graphql/callback", graphiql.graphiql_callback, name="graphiql-callback"),
     path("", home.home, name="home"),

@@ -1,22 +1,62 @@
 """Our OAuth2 request validator: DOT's, refusing empty scope sets and narrowing refreshes to the client."""
 
-from oauth2_provider.models import get_refresh_token_model
+from django.utils import timezone
+from oauth2_provider.models import get_refresh_token_model, refresh_token_expire_timedelta
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from users import client_auth
 from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed
+from users.code_grant import CodeGrantRules
+from users.issuer import issuer_url
 from users.models import is_strong_client_secret
 
 RefreshToken = get_refresh_token_model()
 
 
-class Validator(OAuth2Validator):
+class Validator(CodeGrantRules, OAuth2Validator):
     def client_authentication_required(self, request, *args, **kwargs):
         # SPEC §2: the password grant is the tutorial's first-party flow with HTTP Basic client
         # credentials. DOT lets a public client use it with a bare client_id.
-        if request.grant_type == "password":
+        # And whoever sends credentials (any spelling of HTTP Basic, or a secret) is authenticated with them.
+        if request.grant_type == "password" or client_auth.of_oauthlib_request(request).presented:
             return True
         return super().client_authentication_required(request, *args, **kwargs)
+
+    # --- Client and user authentication at the token, revocation and introspection endpoints -----------
+
+    def authenticate_client(self, request, *args, **kwargs):
+        # With the credentials our endpoint read (users.client_auth), not DOT's second reading of the
+        # header, so the client the failed-login limit counts is the one that tried; a failure is marked
+        # for the endpoint to count (DOT's answer alone does not say whether a login failed).
+        credentials = client_auth.of_oauthlib_request(request)
+        authenticated = (
+            credentials.client_id is not None
+            and credentials.secret is not None
+            and self._load_application(credentials.client_id, request) is not None
+            and self._check_secret(credentials.secret, request.client.client_secret)
+        )
+        credentials.failed = credentials.failed or not authenticated
+        return authenticated
+
+    def validate_user(self, username, password, client, request, *args, **kwargs):
+        if super().validate_user(username, password, client, request, *args, **kwargs):
+            return True
+        client_auth.of_oauthlib_request(request).failed = True  # a wrong password counts as a failed login
+        return False
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        # SPEC §2: a deactivated user's refresh tokens get invalid_grant (DOT checks only the token).
+        # DOT has already loaded the user (request.user = rt.user): no query of our own.
+        valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        return valid and (request.user is None or request.user.is_active) and not self._refresh_token_aged(request)
+
+    @staticmethod
+    def _refresh_token_aged(request) -> bool:
+        # SPEC §2: a refresh token lives REFRESH_TOKEN_EXPIRE_SECONDS from its own issue. DOT counts them
+        # from its access token's expiry (access lifetime + 3600 s in all, sliding with the access token).
+        lifetime = refresh_token_expire_timedelta()
+        return lifetime is not None and request.refresh_token_instance.created + lifetime <= timezone.now()
 
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
         # The built-in GraphiQL client redirects to this server's own origin + /graphql/callback on any
@@ -65,3 +105,40 @@ class Validator(OAuth2Validator):
                 description="The client may no longer have any of this grant's scopes.", request=request
             )
         return remaining
+
+    # --- OpenID Connect claims (SPEC §2.5): the one place that says what a signed-in user discloses ---
+
+    def get_additional_claims(self):
+        # Request-agnostic (no request argument): DOT then lists these names as discovery's claims_supported.
+        # DOT's oidc_claim_scope releases each only with its scope (profile, email); sub always.
+        return {
+            "preferred_username": lambda request: request.user.get_username(),
+            "name": lambda request: request.user.get_full_name(),
+            "given_name": lambda request: request.user.first_name,
+            "family_name": lambda request: request.user.last_name,
+            "email": lambda request: request.user.email,
+            # The product sends no mail (SPEC §2.4), so it has never verified an address.
+            "email_verified": lambda request: False if request.user.email else None,
+        }
+
+    def get_oidc_claims(self, token, token_handler, request):
+        # OIDC Core §5.3.2: a claim without a value is omitted, not sent empty.
+        claims = super().get_oidc_claims(token, token_handler, request)
+        return {name: value for name, value in claims.items() if value not in ("", None)}
+
+    def get_userinfo_claims(self, request):
+        # DOT checks only the token's own scopes. As on /graphql (SPEC §2), a token holds at most what its
+        # client is allowed now, and a deactivated user's tokens are refused; a token without a user
+        # (client credentials) has nobody to describe (DOT would answer 500).
+        user = request.user
+        if user is None or not user.is_active:
+            raise errors.InvalidTokenError(request=request)
+        allowed = request.client.allowed_scope_set
+        request.scopes = [scope for scope in request.scopes if scope in allowed]
+        if "openid" not in request.scopes:
+            raise errors.InsufficientScopeError(request=request)
+        return super().get_userinfo_claims(request)
+
+    def get_oidc_issuer_endpoint(self, request):
+        # The id token's iss: the one issuer, not DOT's origin + "/o".
+        return issuer_url(request)

@@ -76,6 +76,7 @@ def authorize(browser):
             **extra,
         }
         params = {k: v for k, v in params.items() if v is not None}
-        return browser.post("/o/authorize/", {**params, "allow": "Authorize"})
+        # The consent page's boxes, all checked (SPEC §2.4).
+        return browser.post("/o/authorize/", {**params, "granted_scopes": scope.split(), "allow": "Authorize"})
 
     return approve

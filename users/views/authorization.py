@@ -1,0 +1,123 @@
+"""The authorization endpoint at /o/authorize/: DOT's, with partial consent and its gaps closed.
+
+- The consent page has a checkbox per requested scope, all checked; the code holds only the
+  checked ones, and none checked is a denial (SPEC §2.4).
+- PKCE is S256 with a well-formed challenge (RFC 7636 §4.2), checked before the consent page is
+  shown: oauthlib takes an absent method as ``plain`` and any challenge string, and DOT refuses
+  ``plain`` only when the approved form comes back.
+- Every redirect to the client carries ``iss`` (RFC 9207): DOT adds it to successful responses only.
+- Whether the request named a ``redirect_uri`` is passed on to the code (RFC 6749 §4.1.3; see
+  users/code_grant.py): DOT's form always carries the effective one.
+- Nothing here is cached or framed (SPEC §2.4): the page holds a CSRF token and an Authorize button.
+"""
+
+import re
+
+from django import forms
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
+from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.forms import AllowForm
+from oauth2_provider.oauth2_backends import _add_iss_to_redirect  # the one DOT uses on success
+from oauth2_provider.scopes import get_scopes_backend
+from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors
+
+# RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters; the ABNF allows 43-128 unreserved ones.
+CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+
+
+def pkce_problem(challenge: str | None, method: str | None) -> str | None:
+    """Why a request's PKCE parameters are refused, or None. A missing challenge is oauthlib's to refuse."""
+    if challenge is None:
+        return None
+    if method != "S256":
+        return 'code_challenge_method must be "S256" (the default, "plain", is not accepted).'
+    if not CODE_CHALLENGE.fullmatch(challenge):
+        return "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.2)."
+    return None
+
+
+class ScopeChoices(forms.MultipleChoiceField):
+    def validate(self, value):
+        pass  # a value that was never offered is dropped in ConsentForm.clean, not an error page
+
+
+class ConsentForm(AllowForm):
+    granted_scopes = ScopeChoices(required=False, widget=forms.CheckboxSelectMultiple, label="Allow")
+    # Set when the authorization request named no redirect_uri (absent: it did, the stricter reading).
+    # The person approving could set it, but only to loosen the binding of their own code.
+    redirect_uri_absent = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        requested = (self.data.get("scope") if self.is_bound else self.initial.get("scope")) or ""
+        descriptions = get_scopes_backend().get_all_scopes()
+        self.fields["granted_scopes"].choices = [
+            (scope, descriptions[scope]) for scope in requested.split() if scope in descriptions
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        requested = (cleaned.get("scope") or "").split()
+        checked = set(cleaned.get("granted_scopes") or ())
+        cleaned["granted_scopes"] = [scope for scope in requested if scope in checked]
+        return cleaned
+
+
+@method_decorator([never_cache, xframe_options_deny], name="dispatch")
+class AuthorizationView(dot_views.AuthorizationView):
+    template_name = "oauth2_provider/authorize.html"
+    form_class = ConsentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # X-Frame-Options for old browsers, CSP frame-ancestors for the rest (it wins where both exist).
+        policies = [p for p in response.get("Content-Security-Policy", "").split(";") if p.strip()]
+        if not any(p.split()[0] == "frame-ancestors" for p in policies):
+            response["Content-Security-Policy"] = "; ".join([*policies, "frame-ancestors 'none'"])
+        return response
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial["granted_scopes"] = initial["scope"].split()  # every box checked (SPEC §2.4)
+        initial["redirect_uri_absent"] = "redirect_uri" not in self.request.GET
+        return initial
+
+    def validate_authorization_request(self, request):
+        scopes, credentials = super().validate_authorization_request(request)
+        self.refuse_bad_pkce(credentials, credentials.get("request"))
+        return scopes, credentials
+
+    def form_valid(self, form):
+        granted = form.cleaned_data["granted_scopes"]
+        if granted:
+            form.cleaned_data["scope"] = " ".join(granted)
+        else:  # nothing left to allow: the same answer as Cancel
+            form.cleaned_data["allow"] = False
+        self.redirect_uri_given = not form.cleaned_data["redirect_uri_absent"]
+        return super().form_valid(form)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        # Reached from the approved form (POST) and from GET when no consent is needed (skip_authorization,
+        # approval_prompt=auto); the form's hidden fields are the client's parameters again, so check again.
+        self.refuse_bad_pkce(credentials)
+        credentials["redirect_uri_given"] = getattr(self, "redirect_uri_given", "redirect_uri" in request.GET)
+        return super().create_authorization_response(request, scopes, credentials, allow)
+
+    @staticmethod
+    def refuse_bad_pkce(credentials: dict, oauthlib_request=None) -> None:
+        problem = pkce_problem(credentials.get("code_challenge"), credentials.get("code_challenge_method"))
+        if problem:
+            error = errors.InvalidRequestError(
+                description=problem, state=credentials.get("state"), request=oauthlib_request
+            )
+            raise OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
+
+    def redirect(self, redirect_to, application):
+        # RFC 9207 §2: every authorization response, errors included (DOT: successes only), with the
+        # issuer DOT names on successes.
+        issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
+        return super().redirect(_add_iss_to_redirect(redirect_to, issuer), application)

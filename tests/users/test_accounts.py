@@ -65,7 +65,7 @@ def test_login_page_renders_a_real_form(db):
     assert 'name="csrfmiddlewaretoken"' in page
 
 
-def test_login_signs_in_and_goes_to_the_applications_page(alice):
+def test_login_signs_in_and_goes_to_the_home_page(alice):
     client = Client(enforce_csrf_checks=True)
     page = client.get("/accounts/login/")
     csrf = page.context["csrf_token"]
@@ -73,7 +73,7 @@ def test_login_signs_in_and_goes_to_the_applications_page(alice):
         "/accounts/login/", {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": str(csrf)}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/o/applications/"
+    assert response["Location"] == "/"  # LOGIN_REDIRECT_URL: non-staff people are not met by a 403
     assert client.get("/o/authorized_tokens/").status_code == 200
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import check_password, identify_hasher
 from django.test import Client
 
 from tests.users.client_side import basic_auth
+from users.builtin_clients import GRAPHIQL_CLIENT_ID
 from users.models import Application
 
 PAGES = [
@@ -14,6 +15,11 @@ PAGES = [
     pytest.param("/o/applications/{pk}/update/", id="update"),
     pytest.param("/o/applications/{pk}/delete/", id="delete"),
 ]
+
+
+def registered():
+    """The clients these tests register: the built-in GraphiQL client (a data migration) is always there."""
+    return Application.objects.exclude(client_id=GRAPHIQL_CLIENT_ID)
 
 
 def signed_in(user) -> Client:
@@ -54,21 +60,22 @@ def test_signed_in_non_staff_user_gets_403(alice, password_client, page, method)
     url = page.format(pk=password_client.pk)
     response = getattr(signed_in(alice), method)(url, registration(allowed_scopes="read write groups introspection"))
     assert response.status_code == 403
-    assert list(Application.objects.values_list("name", "allowed_scopes")) == [("tutorial-client", "read write groups")]
+    assert list(registered().values_list("name", "allowed_scopes")) == [("tutorial-client", "read write groups")]
 
 
 def test_staff_sees_the_list_of_applications(staff, password_client, make_application):
     make_application(name="another-client")
     response = staff.get("/o/applications/")
     assert response.status_code == 200
-    assert [app.name for app in response.context["applications"]] == ["another-client", "tutorial-client"]
+    listed = [app.name for app in response.context["applications"] if app.client_id != GRAPHIQL_CLIENT_ID]
+    assert listed == ["another-client", "tutorial-client"]
 
 
 def test_staff_registration_shows_the_generated_secret_once_with_201(staff):
     response = staff.post("/o/applications/register/", registration())
     assert response.status_code == 201
     assert "no-store" in response["Cache-Control"]  # never_cache: no cache keeps the secret
-    application = Application.objects.get()
+    application = registered().get()
     secret = response.context["client_secret"]
     assert len(secret) >= 32
     assert f'value="{secret}"' in response.content.decode()
@@ -80,7 +87,7 @@ def test_staff_registration_shows_the_generated_secret_once_with_201(staff):
 def test_registered_secret_is_stored_hashed_and_authenticates(staff, alice, token_endpoint):
     response = staff.post("/o/applications/register/", registration())
     secret = response.context["client_secret"]
-    application = Application.objects.get()
+    application = registered().get()
     assert application.client_secret != secret
     identify_hasher(application.client_secret)  # a raw secret raises ValueError
     assert check_password(secret, application.client_secret)
@@ -102,7 +109,7 @@ def test_generated_secrets_differ_per_registration(staff):
 def test_secret_posted_by_the_registrant_is_ignored(staff):
     response = staff.post("/o/applications/register/", registration(client_secret="chosen-by-me"))
     assert response.context["client_secret"] != "chosen-by-me"
-    assert not check_password("chosen-by-me", Application.objects.get().client_secret)
+    assert not check_password("chosen-by-me", registered().get().client_secret)
 
 
 def test_detail_page_shows_allowed_scopes_but_never_the_secret(staff, password_client):
@@ -112,7 +119,7 @@ def test_detail_page_shows_allowed_scopes_but_never_the_secret(staff, password_c
     assert '<p id="allowed_scopes">read write groups</p>' in page
     assert password_client.client_id in page
     assert password_client.raw_secret not in page
-    assert Application.objects.get().client_secret not in page
+    assert registered().get().client_secret not in page
 
 
 def test_update_changes_allowed_scopes_and_keeps_the_secret(staff, password_client):
@@ -121,7 +128,7 @@ def test_update_changes_allowed_scopes_and_keeps_the_secret(staff, password_clie
         registration(name="tutorial-client", allowed_scopes="read"),
     )
     assert response.status_code == 302
-    application = Application.objects.get()
+    application = registered().get()
     assert application.allowed_scopes == "read"
     assert check_password(password_client.raw_secret, application.client_secret)
 
@@ -130,13 +137,13 @@ def test_update_page_does_not_show_the_secret(staff, password_client):
     response = staff.get(f"/o/applications/{password_client.pk}/update/")
     assert response.status_code == 200
     assert "client_secret" not in response.context["form"].fields
-    assert Application.objects.get().client_secret not in response.content.decode()
+    assert registered().get().client_secret not in response.content.decode()
 
 
 def test_staff_can_delete_an_application(staff, password_client):
     response = staff.post(f"/o/applications/{password_client.pk}/delete/")
     assert response.status_code == 302
-    assert Application.objects.count() == 0
+    assert registered().count() == 0
 
 
 @pytest.mark.parametrize("page", ["/o/applications/register/", "/o/applications/{pk}/update/"])
@@ -151,7 +158,7 @@ def test_registering_an_implicit_client_is_refused(staff):
     response = staff.post("/o/applications/register/", form)
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["authorization_grant_type"]
-    assert Application.objects.count() == 0
+    assert registered().count() == 0
 
 
 @pytest.mark.parametrize(
@@ -167,7 +174,7 @@ def test_redirect_uri_https_or_http_loopback_is_accepted(staff, redirect_uri):
     form = registration(authorization_grant_type="authorization-code", redirect_uris=redirect_uri)
     response = staff.post("/o/applications/register/", form)
     assert response.status_code == 201
-    assert Application.objects.get().redirect_uris == redirect_uri
+    assert registered().get().redirect_uris == redirect_uri
 
 
 @pytest.mark.parametrize(
@@ -185,7 +192,7 @@ def test_redirect_uri_http_for_non_loopback_or_malformed_is_refused(staff, redir
     response = staff.post("/o/applications/register/", form)
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["redirect_uris"]
-    assert Application.objects.count() == 0
+    assert registered().count() == 0
 
 
 @pytest.mark.parametrize(
@@ -200,14 +207,14 @@ def test_allowed_scopes_with_an_unknown_scope_is_refused(staff, allowed_scopes):
     response = staff.post("/o/applications/register/", registration(allowed_scopes=allowed_scopes))
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["allowed_scopes"]
-    assert Application.objects.count() == 0
+    assert registered().count() == 0
 
 
 def test_allowed_scopes_default_to_read(staff):
     form = registration()
     del form["allowed_scopes"]
     staff.post("/o/applications/register/", form)
-    assert Application.objects.get().allowed_scopes == "read"
+    assert registered().get().allowed_scopes == "read"
 
 
 def test_superuser_can_open_the_admin_add_application_page(make_user):

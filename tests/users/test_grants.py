@@ -99,7 +99,7 @@ def test_bad_client_credentials_are_401_invalid_client(alice, password_client, t
     response = token_endpoint(authorization=header, grant_type="password", username="alice", password=PASSWORD)
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
-    assert response["WWW-Authenticate"] == 'Bearer error="invalid_client"'
+    assert response["WWW-Authenticate"] == 'Basic realm="oauth2"'  # RFC 6749 §5.2: the scheme clients use
     assert response.json() == {"error": "invalid_client"}
     assert AccessToken.objects.count() == 0
 
@@ -136,13 +136,17 @@ def test_malformed_token_request_is_400_json(alice, password_client, token_endpo
     assert response.json()["error"] == error
 
 
-def test_json_body_is_400_json_not_html(password_client):
+def test_json_body_is_400_invalid_request_json_not_html(password_client):
+    """RFC 6749 §3.2: the parameters come as a form (DOT read none and said unsupported_grant_type)."""
     body = json.dumps({"grant_type": "password", "username": "alice", "password": PASSWORD})
     auth = basic_auth(password_client.client_id, password_client.raw_secret)
     response = Client().post("/o/token/", body, content_type="application/json", HTTP_AUTHORIZATION=auth)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert response.json()["error"] == "unsupported_grant_type"
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Send the parameters as application/x-www-form-urlencoded (RFC 6749 §3.2).",
+    }
 
 
 def test_get_on_token_endpoint_is_405_json(db):

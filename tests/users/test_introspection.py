@@ -123,7 +123,10 @@ def test_bearer_token_without_introspection_scope_is_403_insufficient_scope(alic
 def test_unauthenticated_introspection_is_401(introspector, make_token, subject, authorization, error):
     response = introspect(subject, authorization(introspector, make_token))
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == f'Bearer error="{error}"'
+    # A client authenticates with HTTP Basic (RFC 6749 §5.2), a resource server's token with Bearer (RFC 6750).
+    assert response["WWW-Authenticate"] == (
+        'Basic realm="oauth2"' if error == "invalid_client" else 'Bearer error="invalid_token"'
+    )
     assert response.json() == {"error": error, "error_description": NEEDS_CREDENTIALS}
 
 

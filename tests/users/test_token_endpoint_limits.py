@@ -154,3 +154,113 @@ def test_too_many_form_fields_is_a_json_400(server):
     response = token_request(server.client_id, server.raw_secret, **data)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+def b64(raw: str) -> str:
+    return base64.b64encode(raw.encode()).decode()
+
+
+def non_canonical(encoded: str) -> str:
+    """The same bytes with the unused low bits of the last character set (RFC 4648 §3.5 says zero)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    data = encoded.rstrip("=")
+    assert encoded.endswith("=="), "needs a last quantum with 4 unused bits"
+    return data[:-1] + alphabet[alphabet.index(data[-1]) | 0b1111] + "=="
+
+
+# Every way a client may spell its credentials that decodes to (client id, secret). The secret's length
+# (65) leaves a last base64 quantum with unused bits and padding to play with.
+SPELLINGS = {
+    "canonical": lambda cid, secret: {"HTTP_AUTHORIZATION": "Basic " + b64(f"{cid}:{secret}")},
+    "lower-case-scheme": lambda cid, secret: {"HTTP_AUTHORIZATION": "basic " + b64(f"{cid}:{secret}")},
+    "upper-case-scheme": lambda cid, secret: {"HTTP_AUTHORIZATION": "BASIC " + b64(f"{cid}:{secret}")},
+    "unpadded": lambda cid, secret: {"HTTP_AUTHORIZATION": "Basic " + b64(f"{cid}:{secret}").rstrip("=")},
+    "over-padded": lambda cid, secret: {"HTTP_AUTHORIZATION": "Basic " + b64(f"{cid}:{secret}") + "=="},
+    "non-canonical-bits": lambda cid, secret: {"HTTP_AUTHORIZATION": "Basic " + non_canonical(b64(f"{cid}:{secret}"))},
+    "percent-encoded-id": lambda cid, secret: {
+        "HTTP_AUTHORIZATION": "Basic " + b64("".join(f"%{ord(c):02X}" for c in cid) + f":{secret}")
+    },
+    "plus-and-spaces": lambda cid, secret: {"HTTP_AUTHORIZATION": "Basic   " + b64(f"{cid}:{secret}") + " "},
+    "in-the-body": lambda cid, secret: {"client_id": cid, "client_secret": secret},
+}
+
+
+def spelled(spelling: str, client_id: str, secret: str, address="10.0.0.1", **data):
+    """A client-credentials request with the credentials in ``spelling``; returns the response."""
+    parts = SPELLINGS[spelling](client_id, secret)
+    headers = {k: v for k, v in parts.items() if k.startswith("HTTP_")}
+    body = {"grant_type": "client_credentials", **{k: v for k, v in parts.items() if k not in headers}, **data}
+    return Client(REMOTE_ADDR=address).post("/o/token/", body, **headers)
+
+
+@pytest.fixture
+def secret_65(make_application):
+    """A client whose secret is 65 characters long (see SPELLINGS)."""
+    application = make_application(grant=Application.GRANT_CLIENT_CREDENTIALS, allowed_scopes="read")
+    application.raw_secret = "s" * 65
+    application.client_secret = application.raw_secret
+    application.save()
+    return application
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+def test_every_spelling_of_the_credentials_authenticates(secret_65, spelling):
+    response = spelled(spelling, secret_65.client_id, secret_65.raw_secret)
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+def test_failures_count_against_the_decoded_client_however_spelled(secret_65, settings, spelling):
+    """Issue 7 item 12: the limit keyed the raw header, so a spelling only DOT decoded escaped it."""
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 2
+    for _ in range(2):
+        assert spelled(spelling, secret_65.client_id, "w" * 65).status_code == 401
+    refused = token_request(secret_65.client_id, secret_65.raw_secret)  # the canonical spelling
+    assert refused.status_code == 429
+    assert token_request(secret_65.client_id, secret_65.raw_secret, address="10.0.0.2").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(lambda cid, s: "Basic " + b64(f"{cid}:{s}")[:8] + "!" + b64(f"{cid}:{s}")[8:], id="junk-char"),
+        pytest.param(lambda cid, s: "Basic " + b64(f"{cid}:{s}")[:8] + "\t" + b64(f"{cid}:{s}")[8:], id="tab-inside"),
+        pytest.param(lambda cid, s: "Basic " + b64(f"{cid}:{s}")[:-3], id="truncated"),
+    ],
+)
+def test_spellings_that_only_a_lenient_decoder_reads_authenticate_nobody(secret_65, settings, header):
+    """DOT's decoder skips characters outside base64's alphabet (and authenticated such headers); ours
+    refuses them, so no spelling authenticates without counting against its client."""
+    settings.TOKEN_FAILURES_PER_ADDRESS = 2
+    auth = header(secret_65.client_id, secret_65.raw_secret)
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(2):
+        response = client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=auth)
+        assert response.status_code == 401
+        assert response.json() == {"error": "invalid_client"}
+    assert token_request(secret_65.client_id, secret_65.raw_secret).status_code == 429  # the address's limit
+
+
+@pytest.mark.parametrize(
+    ("data", "counted"),
+    [
+        pytest.param({"grant_type": "password", "username": "alice", "password": "nope"}, True, id="wrong-password"),
+        pytest.param({"grant_type": "password", "username": "nobody", "password": "x"}, True, id="unknown-user"),
+        pytest.param({"grant_type": "refresh_token", "refresh_token": "no-such-token"}, False, id="unknown-refresh"),
+        pytest.param({"grant_type": "password", "username": "alice"}, False, id="missing-password"),
+        pytest.param(
+            {"grant_type": "password", "username": "alice", "password": "correct-horse-battery", "scope": "bogus"},
+            False,
+            id="bad-scope",
+        ),
+    ],
+)
+def test_only_failed_logins_count(make_application, alice, settings, data, counted):
+    """The validator says which answers were failed logins (issue 8 item 4); other errors cost nothing."""
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 1
+    client = make_application(grant=Application.GRANT_PASSWORD)
+    assert token_request(client.client_id, client.raw_secret, **data).status_code == 400
+    after = token_request(
+        client.client_id, client.raw_secret, grant_type="password", username="alice", password="correct-horse-battery"
+    )
+    assert after.status_code == (429 if counted else 200)

@@ -1,58 +1,85 @@
 """RFC 7662 introspection at /o/introspect/, with DOT's hole for client credentials closed."""
 
+import calendar
+import hashlib
+
 from django.http import JsonResponse
-from django.utils.decorators import method_decorator
-from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import View
 from oauth2_provider import views as dot_views
-from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.models import get_access_token_model
 from oauthlib.common import Request as OauthlibRequest
 
+from users import client_auth
 from users.models import Application
-from users.views.base import oauth_error
+from users.views.base import BASIC_CHALLENGE, OAuth2Endpoint, invalid_request, oauth_error
+
+AccessToken = get_access_token_model()
+
+NEEDS_CREDENTIALS = "Authenticate as a client or with a token holding 'introspection'."
 
 
-@method_decorator(csrf_exempt, name="dispatch")  # a machine endpoint: client credentials, no cookies
-class IntrospectTokenView(dot_views.IntrospectTokenView):
-    """RFC 7662 introspection for callers holding the ``introspection`` scope only.
+class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
+    """RFC 7662 introspection for callers holding the ``introspection`` scope only, by POST only.
 
     Stock DOT 3.4.1 lets any client that authenticates with its id and secret introspect any
     token (django-oauth-toolkit issue 1451): its scope check covers the bearer-token path only.
     Here a client authenticating with its credentials must be allowed ``introspection`` too.
     """
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.method.upper() == "OPTIONS":
-            return View.dispatch(self, request, *args, **kwargs)
-        client = self.authenticated_client(request)
-        if client is not None:
+    def post(self, request, *args, **kwargs):
+        credentials = self.credentials(request)
+        if credentials.presented:  # HTTP Basic or a body secret: the caller is a client
+            client = self.authenticated_client(request, credentials)
+            if client is None:
+                return self.error_response("invalid_client", NEEDS_CREDENTIALS)
             if "introspection" not in client.allowed_scope_set:
                 return self.error_response("insufficient_scope", "This client may not introspect tokens.")
-            return View.dispatch(self, request, *args, **kwargs)
-        valid, oauth_request = self.verify_request(request)  # a bearer token with required_scopes
-        if not valid:
-            return self.unauthenticated_response(request, oauth_request)
-        return View.dispatch(self, request, *args, **kwargs)
+        else:
+            valid, oauth_request = self.verify_request(request)  # a bearer token with required_scopes
+            if not valid:
+                return self.unauthenticated_response(oauth_request)
+        return self.get_token_response(request.POST.get("token"))
 
-    @staticmethod
-    def authenticated_client(request) -> Application | None:
-        core = get_oauthlib_core()
-        oauth_request = OauthlibRequest(*core._extract_params(request))
-        if core.server.request_validator.authenticate_client(oauth_request):
+    def authenticated_client(self, request, credentials) -> Application | None:
+        # The validator authenticates from the credentials our endpoint already read (users.client_auth).
+        oauth_request = OauthlibRequest(
+            request.build_absolute_uri(), "POST", headers={client_auth.ENVIRON_KEY: credentials}
+        )
+        if self.get_oauthlib_core().server.request_validator.authenticate_client(oauth_request):
             return oauth_request.client
         return None
 
-    def unauthenticated_response(self, request, oauthlib_request=None):
+    @staticmethod
+    def get_token_response(token_value=None) -> JsonResponse:
+        if token_value is None:
+            return invalid_request("Token parameter is missing.")
+        checksum = hashlib.sha256(token_value.encode("utf-8")).hexdigest()
+        token = AccessToken.objects.select_related("user", "application").filter(token_checksum=checksum).first()
+        # SPEC §2: a deactivated user's token is as dead as an unknown, expired or revoked one (DOT's
+        # answer here checks only the token's expiry).
+        if token is None or not token.is_valid() or (token.user is not None and not token.user.is_active):
+            return JsonResponse({"active": False})
+        data = {"active": True, "scope": token.scope, "exp": int(calendar.timegm(token.expires.timetuple()))}
+        if token.application:
+            data["client_id"] = token.application.client_id
+        if token.user:
+            data["username"] = token.user.get_username()
+        if token.resource:  # RFC 8707 audiences, as DOT answers them
+            data["aud"] = token.resource
+        return JsonResponse(data)
+
+    def unauthenticated_response(self, oauthlib_request=None) -> JsonResponse:
         oauth2_error = getattr(oauthlib_request, "oauth2_error", None) or {}
-        error = oauth2_error.get("error", "invalid_client")
-        return self.error_response(error, "Authenticate as a client or with a token holding 'introspection'.")
+        return self.error_response(oauth2_error.get("error", "invalid_client"), NEEDS_CREDENTIALS)
 
     @staticmethod
     def error_response(error: str, description: str) -> JsonResponse:
         response = oauth_error(error, description, 403 if error == "insufficient_scope" else 401)
-        # RFC 7235 §3.1: a 401 carries a challenge; RFC 6750 §3: so does insufficient_scope.
-        challenge = f'Bearer error="{error}"'
-        if error == "insufficient_scope":
-            challenge += ', scope="introspection"'
-        response["WWW-Authenticate"] = challenge
+        # RFC 7235 §3.1: a 401 carries a challenge, for the scheme the caller should use: HTTP Basic for a
+        # client (RFC 6749 §5.2), Bearer for a token (RFC 6750 §3, which insufficient_scope gets too).
+        if error == "invalid_client":
+            response["WWW-Authenticate"] = BASIC_CHALLENGE
+        elif error == "insufficient_scope":
+            response["WWW-Authenticate"] = 'Bearer error="insufficient_scope", scope="introspection"'
+        else:
+            response["WWW-Authenticate"] = f'Bearer error="{error}"'
         return response

@@ -1,0 +1,98 @@
+"""Sign-in at /accounts/login/ and /admin/login/, with failed sign-ins limited (SPEC §2.4).
+
+Both pages count into the same cache counters (users/counters.py, the token endpoint's too, Redis
+in production): per (username, address) and per address, in fixed windows of
+``LOGIN_FAILURE_WINDOW_SECONDS``. Over either limit a sign-in is refused with 429 before any
+password is checked, so the right password does not help and the hashing costs nothing.
+
+Hand-written rather than django-axes: axes has one failure limit for all its lockout parameter
+combinations (the SPEC wants 20 per pair and 50 per address), counts through its own handlers
+(database or its own cache keys) with a cool-off since the last failure instead of the token
+endpoint's windows, and would not share users/counters.py's fail-open behaviour when Redis is down.
+Django's ``user_login_failed`` signal is not used either: the password grant at /o/token/
+authenticates through the same backend and has limits of its own.
+"""
+
+import hashlib
+import time
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+
+from users.counters import add_to_counter, read_counters
+from users.throttle import client_address
+
+
+def username_key(username: str) -> str:
+    """One key for every spelling the backend would take as this username.
+
+    Django's login form strips the value and applies NFKC (``UsernameField``); the database may
+    compare case-insensitively (MySQL collations, a custom backend). Case-folding on top can only
+    merge names that the backend keeps apart, which counts more strictly, never less.
+    """
+    normalised = unicodedata.normalize("NFKC", username.strip()).casefold()
+    return hashlib.sha256(normalised.encode()).hexdigest()  # bounded, and no raw input in cache keys
+
+
+def _counters(request) -> list[tuple[str, int]]:
+    window = int(time.time()) // settings.LOGIN_FAILURE_WINDOW_SECONDS
+    address = client_address(request)
+    username = username_key(request.POST.get("username", ""))
+    return [
+        (f"login-failures:address:{address}:{window}", settings.LOGIN_FAILURES_PER_ADDRESS),
+        (f"login-failures:user:{username}:{address}:{window}", settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS),
+    ]
+
+
+def retry_after(request) -> int | None:
+    """Seconds until this sign-in may be tried again, or None when it is within the limits."""
+    counters = _counters(request)
+    counts = read_counters([key for key, _ in counters])  # fails open when the cache is down
+    if any(counts.get(key, 0) >= limit for key, limit in counters):
+        window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+        return window - int(time.time()) % window
+    return None
+
+
+def record_failure(request) -> None:
+    for key, _ in _counters(request):
+        add_to_counter(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS + 60)
+
+
+def too_many_attempts(request, wait: int):
+    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+    response = render(request, "429.html", {"retry_after": wait, "retry_at": retry_at}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def limit_failed_logins(view):
+    """Wrap a Django login view: refuse over the limits, count the sign-ins it turns down."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        wait = retry_after(request)
+        if wait is not None:
+            return too_many_attempts(request, wait)
+        response = view(request, *args, **kwargs)
+        # LoginView redirects on success and shows the form again (200) when authentication fails;
+        # a refused CSRF token (403) checked no password and does not count.
+        if response.status_code == 200:
+            record_failure(request)
+        return response
+
+    return limited
+
+
+login = limit_failed_logins(auth_views.LoginView.as_view())
+# AdminSite.login builds the admin's own context and template around LoginView; wrapping it keeps that.
+admin_login = limit_failed_logins(admin.site.login)
+# Django 5 serves LogoutView for POST only (http_method_names): a GET cannot sign anyone out.
+logout = auth_views.LogoutView.as_view()

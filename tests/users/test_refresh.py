@@ -140,20 +140,44 @@ def test_refresh_token_of_another_client_is_invalid_grant(make_application, issu
     assert response.json() == {"error": "invalid_grant"}
 
 
-def test_refresh_token_expires_3600_seconds_after_its_access_token(issued, refresh):
-    token = AccessToken.objects.get(token_checksum=sha256(issued["access_token"]))
-    token.expires = timezone.now() - timedelta(seconds=3601)
-    token.save()
+def age_refresh_token(raw: str, seconds: int) -> None:
+    """Make the refresh token (and the access token issued with it) ``seconds`` old."""
+    issued = timezone.now() - timedelta(seconds=seconds)
+    token = RefreshToken.objects.get(token_checksum=sha256(raw))
+    RefreshToken.objects.filter(pk=token.pk).update(created=issued)  # created is auto_now_add
+    AccessToken.objects.filter(pk=token.access_token_id).update(
+        created=issued, expires=issued + timedelta(seconds=1200)
+    )
+
+
+@pytest.mark.parametrize(
+    ("age", "status"),
+    [
+        pytest.param(3500, 200, id="3500s-old-works"),
+        pytest.param(3601, 400, id="3601s-old-is-expired"),
+        pytest.param(4700, 400, id="within-access-lifetime-plus-3600-is-expired-too"),
+    ],
+)
+def test_refresh_token_lives_3600_seconds_from_its_own_issue(issued, refresh, age, status):
+    """SPEC §2: 3600 s from issue, not REFRESH_TOKEN_EXPIRE_SECONDS after the access token expires (DOT)."""
+    age_refresh_token(issued["refresh_token"], age)
     response = refresh(issued["refresh_token"])
-    assert response.status_code == 400
-    assert response.json() == {"error": "invalid_grant"}
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"error": "invalid_grant"}
 
 
-def test_refresh_token_within_3600_seconds_of_access_expiry_still_works(issued, refresh):
-    token = AccessToken.objects.get(token_checksum=sha256(issued["access_token"]))
-    token.expires = timezone.now() - timedelta(seconds=3500)
-    token.save()
-    assert refresh(issued["refresh_token"]).status_code == 200
+def test_a_rotated_refresh_token_gets_its_own_3600_seconds(issued, refresh):
+    age_refresh_token(issued["refresh_token"], 3500)
+    rotated = refresh(issued["refresh_token"]).json()
+    age_refresh_token(rotated["refresh_token"], 3500)
+    assert refresh(rotated["refresh_token"]).status_code == 200
+
+
+def test_refresh_token_lifetime_follows_the_setting(issued, refresh, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REFRESH_TOKEN_EXPIRE_SECONDS": 600}
+    age_refresh_token(issued["refresh_token"], 601)
+    assert refresh(issued["refresh_token"]).json() == {"error": "invalid_grant"}
 
 
 def test_refresh_after_admin_removes_every_granted_scope_is_invalid_scope(password_client, issued, refresh):

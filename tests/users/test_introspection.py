@@ -137,16 +137,36 @@ def test_public_client_cannot_introspect_with_its_id_alone(make_application, sub
     assert response.json()["error"] == "invalid_client"
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        pytest.param("no-such-token", id="unknown"),
-        pytest.param("expired", id="expired"),
-    ],
-)
-def test_inactive_token_introspects_as_active_false_only(alice, make_token, introspector, token):
-    if token == "expired":
-        token = make_token(alice, expires_in=-1)
+@pytest.fixture
+def inactive_token(alice, make_token, password_client, password_grant):
+    """inactive_token(kind) -> a token string that is not (or no longer) a live access token."""
+
+    def make(kind: str) -> str:
+        if kind == "unknown":
+            return "no-such-token"
+        if kind == "expired":
+            return make_token(alice, expires_in=-1)
+        pair = password_grant(password_client).json()
+        if kind == "revoked":
+            auth = basic_auth(password_client.client_id, password_client.raw_secret)
+            assert (
+                Client().post("/o/revoke_token/", {"token": pair["access_token"]}, HTTP_AUTHORIZATION=auth).status_code
+                == 200
+            )
+        elif kind == "deactivated-user":
+            alice.is_active = False
+            alice.save()
+        elif kind == "refresh-token":
+            return pair["refresh_token"]
+        return pair["access_token"]
+
+    return make
+
+
+@pytest.mark.parametrize("kind", ["unknown", "expired", "revoked", "deactivated-user", "refresh-token"])
+def test_unknown_expired_revoked_and_deactivated_users_tokens_are_indistinguishable(introspector, inactive_token, kind):
+    """RFC 7662 §2.2: an inactive token is ``{"active": false}`` and nothing more, whatever the reason."""
+    token = inactive_token(kind)
     response = introspect(token, basic_auth(introspector.client_id, introspector.raw_secret))
     assert response.status_code == 200
     assert response.json() == {"active": False}

@@ -273,6 +273,8 @@ OAUTH2_PROVIDER.update(
         # Empty in development: users.oauth2.Validator and users/issuer.py then use the request's origin
         # (DOT would use origin + "/o"). Set, DOT's RFC 9207 "iss" and every document name it verbatim.
         "OIDC_ISS_ENDPOINT": ISSUER_URL,
+        # DOT's default is 10 hours; an id token says who signed in just now, no longer than an access token.
+        "ID_TOKEN_EXPIRE_SECONDS": env_int("ID_TOKEN_EXPIRE_SECONDS", 1200),
         # Only what the code grant delivers; DOT's defaults list the implicit and hybrid response types.
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     }

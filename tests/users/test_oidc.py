@@ -66,7 +66,7 @@ def test_code_grant_with_openid_returns_a_signed_id_token_for_the_user(alice, oi
     assert claims["iss"] == query["iss"] == ISSUER  # RFC 9207's iss and the id token's agree
     assert claims["aud"] == oidc_client.client_id
     assert claims["nonce"] == NONCE
-    assert claims["exp"] > claims["iat"]
+    assert abs(claims["exp"] - claims["iat"] - 1200) <= 1  # ID_TOKEN_EXPIRE_SECONDS, as long as the access token
     assert {**PROFILE, **EMAIL}.items() <= claims.items()
 
 
@@ -108,6 +108,14 @@ def test_id_token_carries_only_the_claims_of_the_granted_scopes(alice, oidc_clie
     body = token.json()
     claims = verified_claims(body["id_token"], jwks(), ISSUER, oidc_client.client_id, "", body["access_token"])
     assert set(claims) == {"iss", "sub", "aud", "exp", "iat", "auth_time", "jti", "at_hash"}
+
+
+def test_refresh_with_openid_returns_a_new_id_token_for_the_same_user(alice, oidc_client, sign_in, token_endpoint):
+    first = sign_in(oidc_client, scope="openid profile")[0].json()
+    refreshed = token_endpoint(oidc_client, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
+    claims = verified_claims(refreshed["id_token"], jwks(), ISSUER, oidc_client.client_id, "", refreshed["access_token"])
+    assert (claims["sub"], claims["preferred_username"]) == (str(alice.pk), "alice")
+    assert refreshed["id_token"] != first["id_token"]
 
 
 def test_code_grant_without_openid_returns_no_id_token(oidc_client, sign_in):

@@ -28,7 +28,8 @@ CLIENTS = [
         "demo-spa",
         Application.GRANT_AUTHORIZATION_CODE,
         "public",
-        "read write groups",
+        # Signs people in with OpenID Connect too (README): openid makes it an RS256 id-token client.
+        "read write groups openid profile email",
         "http://127.0.0.1:5173/callback",
     ),
 ]

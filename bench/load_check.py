@@ -7,8 +7,9 @@ Creates a scratch database on 127.0.0.1 and drops it at the end; only talks to 1
     .venv/bin/python bench/load_check.py [--seconds 60] [--connections 16]
 
 Prints requests, counts by status, errors by status, p50/p99 latency, and the lost-write check with how many
-writes were acknowledged; exits non-zero on any 5xx, transport failure, unexpected status, masked internal
-error or lost write, and when a kind of write was never acknowledged (then "zero lost" would check nothing).
+writes were acknowledged; exits non-zero on any 5xx, transport failure, unexpected status, 200 carrying
+GraphQL errors (every request is valid and allowed) or lost write, and when a kind of write was never
+acknowledged (then "zero lost" would check nothing).
 429 THROTTLED answers (the per-token rate budget) are counted separately and are not errors.
 Redis: REDIS_URL if set (its budget keys are deleted first), else database 0 on 127.0.0.1.
 """
@@ -23,7 +24,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
@@ -34,127 +34,13 @@ if str(ROOT) not in sys.path:  # run as a script, only bench/ is on the path
     sys.path.insert(0, str(ROOT))
 
 from bench.environment import production_env  # noqa: E402
+from bench.load_worker import MEMBERS_PER_WORKER, PASSWORD, Worker  # noqa: E402
 from bench.scratch_db import drop_database, recreate_database  # noqa: E402
 from bench.writes import Tally  # noqa: E402
 
 HOST = "127.0.0.1"
 DATABASE = "bench_loadcheck"
 REDIS_URL = os.environ.get("REDIS_URL") or f"redis://{HOST}:6379/0"
-PASSWORD = "load-check-Password-42"
-REFRESH_EVERY = 50
-MEMBERS_PER_WORKER = 4  # 40 member users, 4 per worker (overlapping past 10 workers: their groups differ)
-TIMEOUT = 10  # seconds per request
-
-ME = "{ me { id username firstName } }"
-USERS = (
-    "{ users(first: 20) { totalCount edges { node { id username groups(first: 10) { edges { node { name } } } } } } }"
-)
-GROUPS = "{ groups(first: 20) { totalCount edges { node { id name } } } }"
-UPDATE_ME = "mutation($name: String) { updateMe(input: {firstName: $name}) { user { firstName } errors { code } } }"
-MEMBERSHIP = "mutation($g: ID!, $u: ID!) { %s(input: {groupId: $g, userId: $u}) { group { id } errors { code } } }"
-ADD, REMOVE = MEMBERSHIP % "addGroupMember", MEMBERSHIP % "removeGroupMember"
-CREATE = "mutation($name: String!) { createGroup(input: {name: $name}) { group { id } errors { code } } }"
-# 6 queries and 3 mutations in every 10 requests; every REFRESH_EVERY-th request is a token refresh instead.
-CYCLE = ["me", "users", "groups", "update_me", "users", "membership", "me", "groups", "create_group", "users"]
-
-
-@dataclass
-class Worker:
-    index: int
-    username: str
-    group_id: str  # global id of the worker's own group: only this worker changes its members
-    member_ids: list[str]  # global ids of the users it adds to and removes from that group
-    base_url: str
-    client: tuple[str, str]  # client id and secret (HTTP Basic)
-    access: str = ""
-    refresh: str = ""
-    samples: list[tuple[str, int, float]] = field(default_factory=list)  # kind, status (0: no answer), seconds
-    masked: int = 0  # 200s carrying an INTERNAL_SERVER_ERROR
-    # Every attempted write as (value, acknowledged), in order.
-    first_names: list[tuple[str, bool]] = field(default_factory=list)
-    memberships: dict[str, list[tuple[bool, bool]]] = field(default_factory=dict)
-    created: list[tuple[str, bool]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.session = requests.Session()
-
-    def token_request(self, kind: str, data: dict[str, str]) -> bool:
-        started = time.perf_counter()
-        try:
-            response = self.session.post(f"{self.base_url}/o/token/", data=data, auth=self.client, timeout=TIMEOUT)
-        except requests.RequestException:
-            self.samples.append((kind, 0, time.perf_counter() - started))
-            return False
-        self.samples.append((kind, response.status_code, time.perf_counter() - started))
-        if response.status_code != 200:
-            return False
-        pair = response.json()
-        self.access, self.refresh = pair["access_token"], pair["refresh_token"]
-        return True
-
-    def login(self) -> bool:
-        grant = {"grant_type": "password", "username": self.username, "password": PASSWORD}
-        return self.token_request("password_grant", {**grant, "scope": "read write groups"})
-
-    def graphql(self, kind: str, query: str, variables: dict | None = None) -> dict | None:
-        """The response body of a 200, else None."""
-        started = time.perf_counter()
-        try:
-            response = self.session.post(
-                f"{self.base_url}/graphql",
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {self.access}"},
-                timeout=TIMEOUT,
-            )
-        except requests.RequestException:
-            self.samples.append((kind, 0, time.perf_counter() - started))
-            return None
-        self.samples.append((kind, response.status_code, time.perf_counter() - started))
-        if response.status_code != 200:
-            return None
-        body = response.json()
-        if any(e.get("extensions", {}).get("code") == "INTERNAL_SERVER_ERROR" for e in body.get("errors", [])):
-            self.masked += 1
-        return body
-
-    def mutate(self, kind: str, query: str, variables: dict) -> bool:
-        """True when the mutation was acknowledged: a 200 with its payload and no errors at all."""
-        body = self.graphql(kind, query, variables)
-        if body is None or body.get("errors"):
-            return False
-        payload = next(iter((body.get("data") or {}).values()), None)
-        return payload is not None and payload["errors"] == []
-
-    def step(self, n: int) -> None:
-        if n % REFRESH_EVERY == 0:
-            if not self.token_request("refresh", {"grant_type": "refresh_token", "refresh_token": self.refresh}):
-                self.login()  # keep going with a fresh pair; the failed refresh is already counted
-            return
-        kind = CYCLE[n % len(CYCLE)]
-        if kind == "me":
-            self.graphql(kind, ME)
-        elif kind == "users":
-            self.graphql(kind, USERS)
-        elif kind == "groups":
-            self.graphql(kind, GROUPS)
-        elif kind == "update_me":
-            name = f"w{self.index}-{n}"
-            self.first_names.append((name, self.mutate(kind, UPDATE_ME, {"name": name})))
-        elif kind == "membership":
-            user_id = self.member_ids[(n // len(CYCLE)) % len(self.member_ids)]
-            history = self.memberships.setdefault(user_id, [])
-            join = not (history and history[-1][0])  # alternate add / remove per user
-            acked = self.mutate(kind, ADD if join else REMOVE, {"g": self.group_id, "u": user_id})
-            history.append((join, acked))
-        elif kind == "create_group":
-            name = f"lc-{self.index}-{n}"
-            self.created.append((name, self.mutate(kind, CREATE, {"name": name})))
-
-    def run(self, stop: threading.Event) -> None:
-        n = 1
-        while not stop.is_set():
-            self.step(n)
-            n += 1
 
 
 def free_port() -> int:
@@ -240,11 +126,12 @@ def report(workers: list[Worker], seconds: float) -> int:
     by_status = Counter(status for _, status, _ in samples)
     errors = {status: n for status, n in by_status.items() if status not in (200, 429)}
     masked = sum(w.masked for w in workers)
+    error_bodies = sum(w.error_bodies for w in workers)
     ms = [elapsed * 1000 for _, _, elapsed in samples]
     print(f"requests: {len(samples)} in {seconds:.1f} s ({len(samples) / seconds:.0f}/s)")
     print("by status:", dict(sorted(by_status.items())), "(0 = no answer)")
     print("errors by status:", dict(sorted(errors.items())) or "none", f"| throttled (429): {by_status[429]}")
-    print(f"masked internal errors in 200s: {masked}")
+    print(f"200s carrying GraphQL errors: {error_bodies}, of which masked internal errors: {masked}")
     print(
         f"latency: p50 {percentile(ms, 0.5):.1f} ms, p99 {percentile(ms, 0.99):.1f} ms, max {max(ms, default=0):.1f} ms"
     )
@@ -255,7 +142,7 @@ def report(workers: list[Worker], seconds: float) -> int:
     print(tally.summary())
     for problem in tally.problems():
         print(f"FAILED: {problem}")
-    return 1 if errors or masked or tally.problems() else 0
+    return 1 if errors or error_bodies or tally.problems() else 0
 
 
 def wait_until_up(base_url: str, server: subprocess.Popen, seconds: float = 30) -> None:

@@ -113,7 +113,9 @@ def test_id_token_carries_only_the_claims_of_the_granted_scopes(alice, oidc_clie
 def test_refresh_with_openid_returns_a_new_id_token_for_the_same_user(alice, oidc_client, sign_in, token_endpoint):
     first = sign_in(oidc_client, scope="openid profile")[0].json()
     refreshed = token_endpoint(oidc_client, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
-    claims = verified_claims(refreshed["id_token"], jwks(), ISSUER, oidc_client.client_id, "", refreshed["access_token"])
+    claims = verified_claims(
+        refreshed["id_token"], jwks(), ISSUER, oidc_client.client_id, "", refreshed["access_token"]
+    )
     assert (claims["sub"], claims["preferred_username"]) == (str(alice.pk), "alice")
     assert refreshed["id_token"] != first["id_token"]
 

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from bench import naive, views
+from bench import drf, naive, views
 from project.urls import urlpatterns as product_urlpatterns
 
 urlpatterns = [
     path("bench/bare", views.bare_me),
-    path("bench/drf", views.DrfMe.as_view()),
+    path("bench/drf", drf.DrfMe.as_view()),
     path("bench/prefetch-users", views.prefetch_users),
     path("bench/naive-graphql", naive.view),
     *product_urlpatterns,

@@ -1,4 +1,7 @@
-"""Hand-written comparison views of the same data as /graphql's workloads, for the benchmark only."""
+"""Hand-written Django views of the same data as /graphql's workloads, for the benchmark only.
+
+No DRF here (bench/drf.py), so that the tests can hold the prefetch view to /graphql's answers in CI.
+"""
 
 import json
 
@@ -6,18 +9,13 @@ from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from graphql_relay import to_global_id
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
-from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from bench.seed import BENCH_USERNAME
 from schema.authentication import UNAUTHENTICATED, AuthenticationFailed, authenticate, error_response
 from users.models import User
 from users.selectors import can_view_email, users_visible_to
 
-PAGE, GROUPS_PAGE = 50, 10  # the page sizes of run.USERS
+PAGE, GROUPS_PAGE = 50, 10  # the page sizes of workloads.USERS
 NEEDED_SCOPES = frozenset({"read", "groups"})  # `users` needs read, `User.groups` needs groups (SPEC §4)
 
 
@@ -26,21 +24,8 @@ def bare_me(request: HttpRequest) -> JsonResponse:
     return JsonResponse(User.objects.values("id", "username", "email").get(username=BENCH_USERNAME))
 
 
-class DrfMe(APIView):
-    """The REST tutorial's approach: DRF with DOT's OAuth2Authentication and a scope check."""
-
-    authentication_classes = [OAuth2Authentication]
-    permission_classes = [TokenHasScope]
-    required_scopes = ["read"]
-    renderer_classes = [JSONRenderer]
-
-    def get(self, request: Request) -> Response:
-        user = request.user
-        return Response({"id": user.pk, "username": user.username, "email": user.email})
-
-
 def prefetch_users(request: HttpRequest) -> HttpResponse:
-    """The JSON of run.USERS written by hand: the users page and its groups in 2 queries (prefetch_related).
+    """The JSON of workloads.USERS written by hand: the users page and its groups in 2 queries (prefetch_related).
 
     To be a fair yardstick it does the product's per-request work that is not GraphQL: the same bearer
     authentication (``schema.authentication.authenticate``: one token query, the same refusals), the same

@@ -17,7 +17,13 @@ APPLICATION_GRANT = {
 
 def offered_grant_types() -> tuple[str, ...]:
     """The grant_type values /o/token/ answers (DOT would also route the device grant)."""
-    return tuple(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED)
+    offered = tuple(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED)
+    # DOT refuses these two when their RFC 9700 gates are on (and leaves them out of its metadata).
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT:
+        offered = tuple(grant for grant in offered if grant != "implicit")
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_PASSWORD_GRANT:
+        offered = tuple(grant for grant in offered if grant != "password")
+    return offered
 
 
 def registrable_grants() -> tuple[str, ...]:

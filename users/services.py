@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from users.models import User
+from users.text import NUL_MESSAGE, fields_with_nul
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,10 @@ def _field_errors(exc: ValidationError, fields: dict[str, str]) -> list[FieldErr
 
 
 PROFILE_FIELDS = {"first_name": "firstName", "last_name": "lastName", "email": "email"}
-NUL_ERROR = "Null characters are not allowed."  # PostgreSQL refuses them in text; no one means them
 
 
 def _nul_errors(values: dict[str, str], names: dict[str, str]) -> list[FieldError]:
-    return [
-        FieldError(names.get(n, n), "null_characters_not_allowed", NUL_ERROR) for n, v in values.items() if "\x00" in v
-    ]
+    return [FieldError(names.get(n, n), "null_characters_not_allowed", NUL_MESSAGE) for n in fields_with_nul(values)]
 
 
 def update_profile(user: User, changes: dict[str, str]) -> list[FieldError]:

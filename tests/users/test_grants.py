@@ -8,7 +8,9 @@ from django.test import Client
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from tests.users.client_side import PASSWORD, basic_auth
+from users.grants import offered_grant_types, registrable_grants
 from users.models import Application
+from users.views.application import ApplicationFormClass
 
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
@@ -206,3 +208,31 @@ def test_client_credentials_token_gets_no_user_on_graphql(make_application, toke
     response = graphql(ME, token=token)
     assert response.data == {"me": None}
     assert response.codes == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("removed", ["authorization_code", "password", "client_credentials", "refresh_token"])
+def test_the_offered_grants_are_one_setting(settings, removed):
+    """Issue 8 item 3: OAUTH2_GRANT_TYPES_SUPPORTED decides what /o/token/ answers, what an admin may
+    register and what the metadata lists; nothing else lists the grants."""
+    offered = settings.OAUTH2_PROVIDER["OAUTH2_GRANT_TYPES_SUPPORTED"]
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OAUTH2_GRANT_TYPES_SUPPORTED": [grant for grant in offered if grant != removed],
+    }
+    response = Client().post("/o/token/", {"grant_type": removed})
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+    registrable = {value for value, _ in ApplicationFormClass().fields["authorization_grant_type"].choices}
+    expected = {"authorization-code", "password", "client-credentials"} - {removed.replace("_", "-")}
+    assert registrable == expected
+    metadata = Client().get("/.well-known/oauth-authorization-server").json()
+    assert removed not in metadata["grant_types_supported"]
+
+
+def test_the_offered_grants_are_what_spec_2_lists(db):
+    assert offered_grant_types() == ("authorization_code", "password", "client_credentials", "refresh_token")
+    assert registrable_grants() == (
+        Application.GRANT_AUTHORIZATION_CODE,
+        Application.GRANT_PASSWORD,
+        Application.GRANT_CLIENT_CREDENTIALS,
+    )

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
 from oauth2_provider.generators import generate_client_secret
 
+from users.grants import registrable_grants
 from users.models import Application
 
 EDITABLE_FIELDS = (
@@ -21,19 +22,15 @@ EDITABLE_FIELDS = (
     "allowed_origins",
     "skip_authorization",
 )
-# The grants SPEC §2 offers; implicit, hybrid and device code are not registrable.
-OFFERED_GRANTS = (
-    Application.GRANT_AUTHORIZATION_CODE,
-    Application.GRANT_PASSWORD,
-    Application.GRANT_CLIENT_CREDENTIALS,
-)
 
 
 class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         grant = self.fields["authorization_grant_type"]
-        grant.choices = [(value, label) for value, label in grant.choices if value in OFFERED_GRANTS]
+        # Only the grants the server offers (users.grants); implicit, hybrid and device code are not.
+        offered = registrable_grants()
+        grant.choices = [(value, label) for value, label in grant.choices if value in offered]
 
 
 ApplicationFormClass = modelform_factory(Application, form=ApplicationForm, fields=EDITABLE_FIELDS)

@@ -17,6 +17,7 @@ class Setting:
     load: str  # load average before and after: the machine may be shared
     rounds: int
     seconds: int
+    elapsed: float  # seconds the whole run took, set-up included
 
 
 def failures(workloads: list[Workload]) -> list[str]:
@@ -80,9 +81,10 @@ def table(workloads: list[Workload], rss: dict[int, int], setting: Setting) -> s
     lines = [
         f"Machine: {setting.machine}; {setting.database}; gunicorn 2 sync workers, DEBUG off; {setting.when}.",
         f"Load average (1 min) {setting.load}: the machine may have been shared during the run.",
-        f"wrk: {setting.rounds} alternating rounds of {setting.seconds} s per workload (after a 1 s warm-up);"
-        " medians over rounds. Every response is checked during the rounds: a non-2xx status, or a GraphQL body"
-        " with `errors`, is counted as an error and fails the run.",
+        f"wrk: {setting.rounds} alternating round{'s' * (setting.rounds != 1)} of {setting.seconds} s per workload"
+        f" (after a 1 s warm-up), medians over rounds; the whole run took {setting.elapsed / 60:.1f} minutes."
+        " Every response is checked during the rounds: a non-2xx status, or a GraphQL body with `errors`, is"
+        " counted as an error and fails the run.",
         "SQL/request: the second of two identical requests through Django's test client (steady state);"
         " BEGIN/COMMIT/SAVEPOINT not counted. Nodes: users and groups in one answer.",
         "",

@@ -110,6 +110,14 @@ def problem(workload: Workload, status: int, body: bytes) -> str | None:
     return None
 
 
+def same_data(graphql: dict, prefetch: dict) -> bool:
+    """The prefetch view answers exactly /graphql's `data`, and nothing else.
+
+    /graphql's body also carries `extensions.cost`, the rate budget's report, which is GraphQL's own.
+    """
+    return set(prefetch) == {"data"} and graphql.get("data") == prefetch["data"]
+
+
 def check(workload: Workload, status: int, body: bytes) -> None:
     reason = problem(workload, status, body)
     if reason is not None:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench.workloads import Workload, count_nodes, problem
+from bench.workloads import Workload, count_nodes, problem, same_data
 
 LIST = Workload("list", "POST", "/graphql", {}, graphql=True, shape=(2, 1))
 
@@ -45,3 +45,16 @@ def test_errors_in_a_non_graphql_body_are_data():
 
 def test_nodes_are_users_and_their_groups():
     assert count_nodes(users(3, 2)) == 2 + 5
+
+
+@pytest.mark.parametrize(
+    ("label", "prefetch", "same"),
+    [
+        ("the same data", users(1, 1), True),
+        ("other data", users(1, 2), False),
+        ("more than data", {**users(1, 1), "extensions": {}}, False),
+    ],
+)
+def test_the_prefetch_view_must_answer_graphql_s_data(label, prefetch, same):
+    graphql = {**users(1, 1), "extensions": {"cost": {"nodeCount": 4}}}
+    assert same_data(graphql, prefetch) is same

@@ -49,12 +49,12 @@ def ensure_tools() -> None:
             subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
 
 
-def server_env(database: str, port: int) -> tuple[dict[str, str], str]:
+def server_env(database: str, port: int, sqlite: Path = RESULTS / "bench.sqlite3") -> tuple[dict[str, str], str]:
     """The production environment (DEBUG off) of the server and of this process, and the database's label."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BENCH_CACHE"}}
     env.update(production_env(HOST, port), DJANGO_SETTINGS_MODULE="bench.settings", LOG_LEVEL="ERROR")
     if database == "sqlite":
-        path = RESULTS / "bench.sqlite3"
+        path = sqlite
         path.unlink(missing_ok=True)
         # SPEC §6's embedded setup: the production check wants a REDIS_URL, bench.settings keeps the
         # in-process cache (BENCH_CACHE), so nothing ever connects to this one.

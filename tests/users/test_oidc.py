@@ -238,3 +238,17 @@ def test_client_credentials_clients_may_not_be_allowed_openid(make_application):
     with pytest.raises(ValidationError) as refused:
         application.full_clean()
     assert list(refused.value.message_dict) == ["allowed_scopes"]
+
+
+@pytest.mark.parametrize(
+    "label, method, content_type, body, status",
+    [
+        ("multipart without a boundary", "post", "multipart/form-data", b"xx", 400),
+        ("a form in another charset", "post", "application/x-www-form-urlencoded; charset=latin-1", b"a=b", 400),
+        ("another method", "put", "application/json", b"{}", 405),
+    ],
+)
+def test_userinfo_answers_bad_requests_in_json(db, label, method, content_type, body, status):
+    response = getattr(Client(), method)("/o/userinfo/", body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["error"] == "invalid_request"

@@ -1,7 +1,12 @@
 """SPEC §2, §2.5: RFC 8414 server metadata, OpenID Connect discovery and RFC 9728 resource metadata,
 one issuer for all of them, each at one exact path."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client, RequestFactory
 from graphql import GraphQLObjectType
 
@@ -91,6 +96,23 @@ def test_configured_issuer_url_is_used_whatever_the_host(db, settings):
     body = document(RESOURCE_METADATA, HTTP_HOST="localhost")
     assert body["resource"] == "https://api.example.com/graphql"
     assert body["authorization_servers"] == ["https://api.example.com"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", ["https://api.example.com/tenant", "https://api.example.com/o/", "https://h?x=1"])
+def test_an_issuer_url_that_is_not_an_origin_stops_start_up(value):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="project.settings", DEBUG="1", ISSUER_URL=value)
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert f"ISSUER_URL must be an origin (scheme://host[:port]) without a path: {value.rstrip('/')}" in started.stderr
 
 
 def test_a_host_outside_allowed_hosts_cannot_name_the_issuer(db):

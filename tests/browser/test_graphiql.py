@@ -1,0 +1,119 @@
+"""SPEC §7.1: GraphiQL from this server only, signing in with its Authorize button."""
+
+import os
+import re
+from pathlib import Path
+
+import requests
+from oauth2_provider.models import get_access_token_model
+from playwright.sync_api import expect
+
+from tests.browser.steps import authorize_graphiql, consent, expect_signed_in, run_query, session_token
+
+AccessToken = get_access_token_model()
+
+DOCS = Path(__file__).parents[2] / "docs"
+GROUPS = "{ groups(first: 5) { edges { node { name } } } }"
+
+
+def save_docs_screenshot(page, name: str) -> None:
+    """The README's screenshots: refreshed with SAVE_DOCS_SCREENSHOTS=1 (CI leaves docs/ alone)."""
+    if os.environ.get("SAVE_DOCS_SCREENSHOTS") == "1":
+        page.screenshot(path=str(DOCS / name))
+
+
+def show_docs(page):
+    page.get_by_role("button", name="Show Documentation Explorer").click()
+    return page.get_by_text("query: Query")
+
+
+def test_graphiql_loads_with_no_request_to_another_origin(page, server):
+    response = page.goto(f"{server}/graphql")
+    assert response.headers["content-security-policy"].startswith("default-src 'self';")
+    expect(show_docs(page)).to_be_visible()  # the schema loaded (public introspection in development)
+    page.get_by_role("button", name="Open settings dialog").click()  # the dialog injects a <style>
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert page.evaluate("window.__cspViolations") == []
+    assert page.requested and all(url.startswith(f"{server}/") for url in page.requested), page.requested
+
+
+def test_authorize_sign_in_consent_then_me_returns_the_signed_in_user(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    token = session_token(page)
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and sent.append(r.headers.get("authorization")))
+    page.reload()  # the token stays in this tab's sessionStorage; the schema is fetched again with it
+    expect(page.get_by_role("status")).to_contain_text("Signed in as alice")
+    expect(page.get_by_role("status")).to_contain_text("scopes: read")
+    expect(page.get_by_role("status")).to_contain_text("token expires at")
+    assert run_query(page, "{ me { username } }")["data"] == {"me": {"username": "alice"}}
+    # Every request GraphiQL sent, the schema's introspection included, carried the token.
+    assert len(sent) >= 2 and set(sent) == {f"Bearer {token['accessToken']}"}
+    assert page.evaluate("Object.keys(localStorage).filter((k) => localStorage[k].includes('Bearer'))") == []
+    save_docs_screenshot(page, "graphiql-signed-in.png")
+
+
+def test_out_of_scope_query_names_the_scope_and_one_click_reauthorizes(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    denied = run_query(page, GROUPS)
+    assert denied["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    expect(page.get_by_role("alert")).to_contain_text("needs the 'groups' scope")
+    page.get_by_role("button", name="Authorize again with groups").click()
+    consent(page)  # still signed in to the server: straight to the consent page
+    expect_signed_in(page)
+    expect(page.get_by_role("status")).to_contain_text("scopes: read groups")
+    assert "errors" not in run_query(page, GROUPS)
+
+
+def test_sign_out_revokes_the_token(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    token = session_token(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_contain_text("Not signed in")
+    expect(page.get_by_role("alert")).to_contain_text("the token was revoked")
+    assert session_token(page) is None
+    answer = requests.post(
+        f"{server}/graphql",
+        json={"query": "{ me { username } }"},
+        headers={"Authorization": f"Bearer {token['accessToken']}"},
+    )
+    assert answer.status_code == 401
+    assert answer.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+    refresh = requests.post(
+        f"{server}/o/token/",
+        data={"grant_type": "refresh_token", "refresh_token": token["refreshToken"], "client_id": "graphiql"},
+    )
+    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+
+
+def test_partial_consent_grants_only_the_checked_scopes(page, server, alice):
+    page.goto(f"{server}/graphql")
+    for scope in ("read", "groups"):
+        page.get_by_role("checkbox", name=scope).check()
+    page.get_by_role("button", name="Authorize").click()
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Read groups and memberships")).to_be_checked()
+    page.get_by_label("Read groups and memberships").uncheck()
+    save_docs_screenshot(page, "consent.png")
+    page.get_by_role("button", name="Authorize").click()
+    expect_signed_in(page)
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"scopes: read ·"))
+    assert AccessToken.objects.get(application__client_id="graphiql").scope == "read"
+
+
+def test_a_callback_with_a_foreign_state_is_refused_visibly(page, server, alice):
+    page.goto(f"{server}/graphql/callback?code=stolen-code&state=forged")
+    expect(page.get_by_role("alert")).to_contain_text("State mismatch")
+    assert session_token(page) is None
+
+
+def test_without_public_introspection_the_schema_appears_after_sign_in(page, server, alice, settings):
+    settings.GRAPHQL_PUBLIC_INTROSPECTION = False
+    page.goto(f"{server}/graphql")
+    expect(page.get_by_role("status")).to_contain_text("authorize to load the schema")
+    page.get_by_role("button", name="Show Documentation Explorer").click()
+    expect(page.get_by_text("query: Query")).to_have_count(0)
+    authorize_graphiql(page, server, ["read"])
+    expect(show_docs(page)).to_be_visible()

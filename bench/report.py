@@ -45,7 +45,7 @@ def target_line(label: str, value: float, unit: str, compare: str, target: float
 
 def ratio_lines(by: dict[str, Workload]) -> list[str]:
     rps = {name: w.median("rps") for name, w in by.items()}
-    beside = f"; naive graphene-django {rps[NAIVE]:,.0f} req/s, DRF + DOT (me) {rps[DRF]:,.0f} req/s"
+    beside = f"; naive graphene-django {rate(rps[NAIVE])} req/s, DRF + DOT (me) {rate(rps[DRF])} req/s"
     per_node = seconds_per_node(by[SCALE_NAME]) / seconds_per_node(by[LIST])
     scale_note = (
         f" ({by[SCALE_NAME].nodes} nodes at {seconds_per_node(by[SCALE_NAME]) * 1e6:.1f} us/node vs"
@@ -76,6 +76,11 @@ def ratio_lines(by: dict[str, Workload]) -> list[str]:
     ]
 
 
+def rate(rps: float) -> str:
+    """Requests per second, with a decimal where whole numbers would round a slow workload to nothing."""
+    return f"{rps:,.1f}" if rps < 10 else f"{rps:,.0f}"
+
+
 def table(workloads: list[Workload], rss: dict[int, int], setting: Setting) -> str:
     by = {w.name: w for w in workloads}
     lines = [
@@ -94,7 +99,7 @@ def table(workloads: list[Workload], rss: dict[int, int], setting: Setting) -> s
     for w in workloads:
         low, high = min(r["rps"] for r in w.runs), max(r["rps"] for r in w.runs)
         lines.append(
-            f"| {w.name} | {w.connections} | {w.median('rps'):,.0f} ({low:,.0f}-{high:,.0f})"
+            f"| {w.name} | {w.connections} | {rate(w.median('rps'))} ({rate(low)}-{rate(high)})"
             f" | {w.median('p50'):.2f} | {w.median('p99'):.2f} | {w.queries} | {w.nodes or '-'}"
             f" | {sum(wrk.errors(r) for r in w.runs)} |"
         )

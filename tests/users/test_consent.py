@@ -175,6 +175,14 @@ def _get(**overrides):
     return run
 
 
+def _post(**overrides):
+    def run(browser, application):
+        form = without_none(consent_params(application, **overrides))
+        return browser.post("/o/authorize/", {**form, "granted_scopes": form["scope"].split(), "allow": "Authorize"})
+
+    return run
+
+
 def _prompt_none_signed_out(browser, application):
     return Client().get("/o/authorize/", consent_params(application, prompt="none"))
 
@@ -189,6 +197,8 @@ def _prompt_none_signed_out(browser, application):
         pytest.param(_get(code_challenge="abc"), "invalid_request", id="malformed-challenge"),
         pytest.param(_get(code_challenge=None, code_challenge_method=None), "invalid_request", id="no-challenge"),
         pytest.param(_get(response_type="token"), "unauthorized_client", id="implicit"),
+        pytest.param(_post(scope="read introspection"), "invalid_scope", id="posted-scope-client-may-not-have"),
+        pytest.param(_post(code_challenge_method="plain"), "invalid_request", id="posted-plain-pkce"),
         pytest.param(_prompt_none_signed_out, "login_required", id="prompt-none-signed-out"),
     ],
 )

@@ -23,7 +23,7 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest  # live-server threads must not keep connections past a test
 
-# Throughput benchmark (issue 4): gunicorn + wrk on 127.0.0.1, about 3 minutes; writes bench/results.md.
-# `make bench BENCH_ARGS=--quick` is a 1-round smoke test.
+# Throughput benchmark (issues 4 and 12): gunicorn + wrk on 127.0.0.1; writes bench/results.md and the README.
+# BENCH_ARGS=--quick: a 1-round smoke test that publishes nothing; BENCH_ARGS="--database postgres": see README.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

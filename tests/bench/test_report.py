@@ -65,3 +65,18 @@ def test_the_readme_needs_its_markers():
 )
 def test_target_lines_say_whether_the_target_is_met(value, compare, verdict):
     assert f"**{value:.2f}x** (target {compare} 0.75x: {verdict})" in target_line("r", value, "x", compare, 0.75)
+
+
+@pytest.mark.parametrize(
+    ("label", "env", "refusal"),
+    [
+        ("a database not named bench", {"DATABASE_URL": "postgres://u@h/prod", "REDIS_URL": "redis://h/7"}, "prod"),
+        ("no Redis", {"DATABASE_URL": "postgres://u@h/bench_x"}, "REDIS_URL"),
+    ],
+)
+def test_postgres_runs_refuse_to_drop_other_databases_or_to_run_without_redis(monkeypatch, label, env, refusal):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match=refusal):
+        run.server_env("postgres", 8000)

@@ -16,10 +16,12 @@ GRAPHIQL_SCOPES = ("read", "write", "groups")
 def own_origin(request: HttpRequest | OAuthlibRequest) -> str:
     """scheme://host of this request; the host is checked against ALLOWED_HOSTS by get_host()."""
     if isinstance(request, OAuthlibRequest):
-        # DOT hands oauthlib a copy of the Django request's META as headers (oauth2_backends.py).
+        # DOT hands oauthlib a copy of the Django request's META as headers, with this marker when
+        # request.is_secure() (which honours SECURE_PROXY_SSL_HEADER): oauth2_backends.extract_headers.
         django_request = HttpRequest()
         django_request.META = request.headers
-        request = django_request
+        scheme = "https" if request.headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE") else "http"
+        return f"{scheme}://{django_request.get_host()}"
     return f"{request.scheme}://{request.get_host()}"
 
 

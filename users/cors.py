@@ -49,7 +49,7 @@ def calling_client_id(request: HttpRequest) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             return None
         return unquote(decoded.partition(":")[0].replace("+", " "))
-    if request.content_type == "application/x-www-form-urlencoded":
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:  # the view has already read the body; a broken one must not turn into a 500 here
             return request.POST.get("client_id")
         except Exception:  # noqa: BLE001

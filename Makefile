@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install migrate lint bench
+.PHONY: run test test-fast install migrate lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest  # live-server threads must not keep connections past a test
+
+# The same without the browser tests (tests/browser, headless Chromium): about a minute less.
+test-fast: install
+	$(BIN)/ruff check .
+	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -m "not browser"
 
 # Throughput benchmark (issues 4 and 12): gunicorn + wrk on 127.0.0.1; writes bench/results.md and the README.
 # BENCH_ARGS=--quick: a 1-round smoke test that publishes nothing; BENCH_ARGS="--database postgres": see README.

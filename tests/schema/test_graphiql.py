@@ -36,7 +36,9 @@ def test_every_script_and_stylesheet_is_a_static_file_of_this_app(db, path):
     for url in assets:
         assert finders.find(url.removeprefix("/static/")), url
     # The only script element without src is the configuration, which the browser does not run.
-    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == ['<script id="graphiql-config" type="application/json">']
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == [
+        '<script id="graphiql-config" type="application/json">'
+    ]
 
 
 @pytest.mark.parametrize("library", ["graphiql", "react", "react-dom"])

@@ -1,7 +1,9 @@
 """Create the demo: an admin, users, groups and one client per grant, printing credentials once.
 
-Idempotent: run again, it creates what is missing and prints only the secrets it created now
-(secrets are stored hashed and cannot be shown later).
+Idempotent: run again, it creates what is missing, lists the demo clients and prints only the secrets
+it created now (secrets are stored hashed and cannot be shown later). ``--new-secrets`` gives the
+confidential demo clients fresh secrets and prints them: the way back to working credentials on an
+existing database. It ends with the URLs to open.
 """
 
 import secrets
@@ -20,7 +22,7 @@ USERS = [
     ("carol", "Carol", "Danvers", False, ["editors"]),
 ]
 CLIENTS = [
-    # name, grant, client type, allowed scopes, redirect uris
+    # name, grant, client type, allowed scopes, redirect uris[, allowed origins]
     ("demo-password", Application.GRANT_PASSWORD, "confidential", "read write groups", ""),
     ("demo-server", Application.GRANT_CLIENT_CREDENTIALS, "confidential", "read groups", ""),
     ("demo-introspector", Application.GRANT_CLIENT_CREDENTIALS, "confidential", "introspection", ""),
@@ -31,12 +33,19 @@ CLIENTS = [
         # Signs people in with OpenID Connect too (README): openid makes it an RS256 id-token client.
         "read write groups openid profile email",
         "http://127.0.0.1:5173/callback",
+        "http://127.0.0.1:5173",  # the SPA's own origin may call /o/token/ and /graphql (CORS)
     ),
 ]
+SERVER = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
     help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--new-secrets", action="store_true", help="give the confidential demo clients new secrets, printed"
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -64,20 +73,31 @@ class Command(BaseCommand):
             for name in group_names:
                 user.groups.add(Group.objects.get_or_create(name=name)[0])
         User.objects.get(username="alice").user_permissions.add(*change_group)
-        for name, grant, client_type, scopes, redirect_uris in CLIENTS:
-            if Application.objects.filter(name=name).exists():
-                continue
-            secret = secrets.token_urlsafe(48)
-            application = Application.objects.create(
-                name=name,
-                client_type=client_type,
-                authorization_grant_type=grant,
-                allowed_scopes=scopes,
-                redirect_uris=redirect_uris,
-                client_secret=secret,
-                user=admin,
-            )
+        for name, grant, client_type, scopes, redirect_uris, *origins in CLIENTS:
+            application = Application.objects.filter(name=name).first()
+            secret = None
+            if application is None:
+                secret = secrets.token_urlsafe(48)
+                application = Application.objects.create(
+                    name=name,
+                    client_type=client_type,
+                    authorization_grant_type=grant,
+                    allowed_scopes=scopes,
+                    redirect_uris=redirect_uris,
+                    allowed_origins=" ".join(origins),
+                    client_secret=secret,
+                    user=admin,
+                )
+            elif options["new_secrets"] and client_type == "confidential":
+                secret = secrets.token_urlsafe(48)
+                application.client_secret = secret  # hashed on save, like any secret
+                application.save(update_fields=["client_secret"])
             line = f"client {name} ({grant}, scopes: {scopes}): client_id={application.client_id}"
             if client_type == "confidential":
-                line += f" client_secret={secret}"
+                line += f" client_secret={secret}" if secret else " (secret shown when created; --new-secrets)"
             self.stdout.write(line)
+        self.stdout.write(
+            f"\nOpen {SERVER}/graphql (GraphiQL: Authorize, sign in as alice / {DEMO_PASSWORD}, run a query),"
+            f"\n     {SERVER}/ (home page), {SERVER}/o/applications/ (client registry, as admin)."
+            "\nDemo client secrets again: .venv/bin/python manage.py seed_demo --new-secrets\n"
+        )

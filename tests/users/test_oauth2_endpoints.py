@@ -202,3 +202,12 @@ def test_the_request_id_is_the_one_the_request_carries(introspector, broken_vali
     response = post(path, b"grant_type=client_credentials&token=t", application=introspector, HTTP_X_REQUEST_ID="r-1")
     assert response.status_code == 500
     assert response.json()["request_id"] == response["X-Request-ID"] == "r-1"  # set by project.middleware
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_the_endpoints_take_no_csrf_token(introspector, path):
+    """Machine endpoints: clients authenticate with credentials, never with a cookie (RFC 6749 §3.2)."""
+    auth = basic_auth(introspector.client_id, introspector.raw_secret)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(path, {"grant_type": "client_credentials", "token": "t"}, HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 200, response.content

@@ -78,5 +78,6 @@ def test_revocation_without_client_authentication_is_401_and_revokes_nothing(
 ):
     response = revoke(issued["access_token"], authorization=authorization(password_client))
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="oauth2"'  # RFC 6749 §5.2 (oauthlib said Bearer)
     assert response.json() == {"error": "invalid_client"}
     assert graphql(ME, token=issued["access_token"]).status == 200

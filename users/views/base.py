@@ -61,10 +61,10 @@ def body_refusal(request) -> str | None:
     if request.content_type not in (FORM, MULTIPART, ""):
         return f"Send the parameters as {FORM} (RFC 6749 §3.2)."
     try:
+        request.POST  # noqa: B018 - parse now (Django's size limits first), where errors become invalid_request
         if request.content_type == FORM:
             # Django replaces bytes that are not UTF-8 (raw or %-escaped); a wrong byte is a wrong encoding.
             parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, errors="strict")
-        request.POST  # noqa: B018 - parse now, where its errors become invalid_request
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
         return "The request is too large."
     except (BadRequest, UnicodeDecodeError, MultiPartParserError, UnreadablePostError):

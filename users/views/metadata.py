@@ -13,6 +13,7 @@ from oauth2_provider.models import AbstractApplication, AbstractGrant
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views.metadata import bcp_filter_code_challenge_methods, bcp_filter_response_types
 
+from users.grants import offered_grant_types
 from users.issuer import issuer_url, protected_resource_url
 
 # RFC 9728 §2: this server reads a bearer token from the Authorization header only (SPEC §3).
@@ -24,7 +25,7 @@ CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 def grant_types() -> list[str]:
-    offered = list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED)
+    offered = list(offered_grant_types())  # what /o/token/ answers
     # The same RFC 9700 gates DOT's own metadata view applies.
     if oauth2_settings.COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT:
         offered = [grant for grant in offered if grant != "implicit"]

@@ -211,3 +211,11 @@ def test_the_endpoints_take_no_csrf_token(introspector, path):
     client = Client(enforce_csrf_checks=True)
     response = client.post(path, {"grant_type": "client_credentials", "token": "t"}, HTTP_AUTHORIZATION=auth)
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("query", ["token=t", "grant_type=client_credentials", "x"])
+def test_parameters_in_the_url_are_400_invalid_request(introspector, path, query):
+    """A token in a URL ends up in logs and histories: the body is the one place (RFC 6749 §3.2, RFC 7662 §2.1)."""
+    response = post(f"{path}?{query}", b"grant_type=client_credentials&token=t", application=introspector)
+    assert_invalid_request(response, "Send the parameters in the body, not in the URL (RFC 6749 §3.2).")

@@ -11,6 +11,7 @@
 """
 
 import hashlib
+import json
 import uuid
 
 from oauth2_provider.models import get_grant_model, get_refresh_token_model
@@ -36,12 +37,29 @@ class CodeGrantRules:
     """Mixed into users.oauth2.Validator ahead of DOT's OAuth2Validator."""
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        if super().validate_code(client_id, code, client, request, *args, **kwargs):
-            return True
-        # Used (DOT deleted the grant), expired or unknown: invalid_grant. If it was used, this is
-        # a replay: whoever holds it now may not be who exchanged it first.
-        revoke_tokens_of_code(code, client)
-        return False
+        # DOT's, keeping the grant it reads on the request: DOT reads it again for the PKCE challenge,
+        # its method and the redirect URI, and a racing exchange of the same code may delete it in
+        # between (Grant.DoesNotExist, a 500). Three queries fewer, too.
+        grant = Grant.objects.select_related("user").filter(code=code, application=client).first()
+        if grant is None or grant.is_expired():
+            # Used (DOT deleted the grant), expired or unknown: invalid_grant. If it was used, this is
+            # a replay: whoever holds it now may not be who exchanged it first.
+            revoke_tokens_of_code(code, client)
+            return False
+        request.code_grant = grant
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def get_code_challenge(self, code, request):
+        return request.code_grant.code_challenge or None
+
+    def get_code_challenge_method(self, code, request):
+        return request.code_grant.code_challenge_method or None
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
         try:
@@ -76,7 +94,7 @@ class CodeGrantRules:
         return grant
 
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
-        grant = Grant.objects.get(code=code, application=client)
+        grant = request.code_grant
         if not grant.redirect_uri:  # the request named none, so the client's one registered URI applies
             return client.redirect_uri_allowed(redirect_uri)
         # RFC 6749 §5.2: a redirect URI that does not match the authorization request's is invalid_grant

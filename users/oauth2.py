@@ -45,6 +45,16 @@ class Validator(CodeGrantRules, OAuth2Validator):
         client_auth.of_oauthlib_request(request).failed = True  # a wrong password counts as a failed login
         return False
 
+    def validate_bearer_token(self, token, scopes, request):
+        # SPEC §2: a deactivated user's tokens are refused by every bearer-protected view of DOT's
+        # (introspection's bearer path, userinfo); DOT checks only the token. It loaded the user already.
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        if request.user is not None and not request.user.is_active:
+            request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
+            return False
+        return True
+
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         # SPEC §2: a deactivated user's refresh tokens get invalid_grant (DOT checks only the token).
         # DOT has already loaded the user (request.user = rt.user): no query of our own.

@@ -53,3 +53,12 @@ def test_a_deactivated_user_cannot_get_a_new_token(issued, password_grant, passw
     response = password_grant(password_client)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
+
+
+def test_a_deactivated_users_bearer_token_cannot_introspect(alice, make_token, issued):
+    """The bearer path of /o/introspect/ (DOT's validate_bearer_token checks only the token)."""
+    bearer = make_token(alice, scopes="introspection")
+    response = Client().post("/o/introspect/", {"token": issued["access_token"]}, HTTP_AUTHORIZATION=f"Bearer {bearer}")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json()["error"] == "invalid_token"

@@ -1,8 +1,8 @@
 """Failed-login limits at /o/token/ (issue: harden): per client and per source address.
 
-Failed client authentications (401 invalid_client) and failed password-grant logins
-(400 invalid_grant) count against the address they came from, and against the pair (client id,
-address). Past either limit, /o/token/ answers 429 before authenticating anything, so it can be used
+Failed client authentications (a wrong secret) and failed password-grant logins (a wrong password),
+as users.oauth2.Validator marks them, count against the address they came from, and against the pair
+(client id as decoded by users.client_auth, however it was spelled; address). Past either limit, /o/token/ answers 429 before authenticating anything, so it can be used
 neither to guess passwords nor to burn CPU on secret hashing. Nothing counts per client alone:
 client ids are public (SPAs), and such a counter would let anyone lock a client out. Counters live
 in Django's cache (Redis in production, shared by every process), in fixed windows.

@@ -252,3 +252,48 @@ def test_userinfo_answers_bad_requests_in_json(db, label, method, content_type, 
     response = getattr(Client(), method)("/o/userinfo/", body, content_type=content_type)
     assert response.status_code == status
     assert response.json()["error"] == "invalid_request"
+
+
+def authorization_request(application, scope="openid profile", **extra) -> dict:
+    _, challenge = pkce_pair()
+    return {
+        "client_id": application.client_id,
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": scope,
+        "state": "s",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
+
+
+def test_prompt_none_is_answered_consent_required_as_consent_is_always_asked(browser, oidc_client):
+    response = browser.get("/o/authorize/", authorization_request(oidc_client, prompt="none"))
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "consent_required"
+
+
+@pytest.mark.parametrize(
+    "label, scope, method, nonce",
+    [
+        ("too long, consent page", "openid", "get", "n" * 256),
+        ("too long, approved form", "openid", "post", "n" * 256),
+        ("too long, not even openid", "read", "post", "n" * 256),
+        ("NUL", "openid", "get", "a\x00b"),
+    ],
+)
+def test_a_nonce_the_code_cannot_keep_is_invalid_request(browser, oidc_client, label, scope, method, nonce):
+    params = authorization_request(oidc_client, scope=scope, nonce=nonce)
+    if method == "get":
+        response = browser.get("/o/authorize/", params)
+    else:
+        response = browser.post("/o/authorize/", {**params, "allow": "Authorize", "granted_scopes": scope.split()})
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_request"
+
+
+def test_the_longest_nonce_is_echoed(oidc_client, sign_in):
+    token, _ = sign_in(oidc_client, nonce="n" * 255)
+    body = token.json()
+    assert verified_claims(body["id_token"], jwks(), ISSUER, oidc_client.client_id, "n" * 255, body["access_token"])

@@ -2,31 +2,35 @@
 
 - ``accepted_scopes``: what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3), following fragments.
 - ``depth`` (introspection excepted) and ``aliases`` (each use of a fragment counts again).
-- ``page_paths``: for every connection, the page-size factors along its path, so that the node
-  count (SPEC §5) is evaluated per request against its variables without walking the document.
+- ``page_paths``: for every connection, the connection fields along its path, so that the node
+  count (SPEC §5) is evaluated per request against its variables without walking the document:
+  each connection counts the largest page its resolver can return for the arguments as execution
+  will coerce them (``get_argument_values``: literals, variables, defaults, null), by the rule the
+  connection field declares (``schema.connections.largest_page``).
 """
 
 from dataclasses import dataclass
+from math import prod
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentSpreadNode,
-    GraphQLObjectType,
+    GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
 )
+from graphql.execution.values import get_argument_values
 
+from schema.connections import PAGE_RULE
 from schema.gate import POLICY
 from schema.limits import MAX_EXPANDED_FIELDS, too_many_fields
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
-PageFactor = int | str | None  # a literal page size, a variable's name, or None for the default
+Connection = tuple[GraphQLField, FieldNode]
 
 
 @dataclass(frozen=True)
@@ -36,34 +40,27 @@ class OperationFacts:
     root_fields: tuple[str, ...]  # response keys of the root fields, `__typename` excepted
     depth: int
     aliases: int
-    page_paths: tuple[tuple[PageFactor, ...], ...]
+    page_paths: tuple[tuple[Connection, ...], ...]
 
+    def node_count(self, variables: dict) -> int:
+        """Sum over connections of the product of page sizes along the path (GitHub's node limit),
+        for the coerced ``variables`` of this request."""
+        sizes: dict[int, int] = {}
 
-def is_connection(graphql_type) -> bool:
-    return (
-        isinstance(graphql_type, GraphQLObjectType)
-        and "edges" in graphql_type.fields
-        and "pageInfo" in graphql_type.fields
-    )
+        def size(connection: Connection) -> int:
+            field, node = connection
+            if id(node) not in sizes:
+                sizes[id(node)] = field.extensions[PAGE_RULE](get_argument_values(field, node, variables))
+            return sizes[id(node)]
 
-
-def page_factor(field: FieldNode) -> PageFactor:
-    """The page size a connection field asks for: `first`, else `last`, else the default."""
-    by_name = {argument.name.value: argument.value for argument in field.arguments or ()}
-    for name in ("first", "last"):
-        value = by_name.get(name)
-        if isinstance(value, IntValueNode):
-            return int(value.value)
-        if isinstance(value, VariableNode):
-            return value.name.value
-    return None
+        return sum(prod(size(connection) for connection in path) for path in self.page_paths)
 
 
 def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) -> OperationFacts:
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
     _, aliases = count_selections(operation.selection_set, fragments)  # first: it bounds the walk below
     scopes: set[str] = set()
-    page_paths: list[tuple[PageFactor, ...]] = []
+    page_paths: list[tuple[Connection, ...]] = []
     counters = {"depth": 0}
 
     def walk(selection_set: SelectionSetNode, parent_type, depth: int, pages: tuple, spreading: frozenset) -> None:
@@ -76,13 +73,16 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
-                policy = (field.extensions or {}).get(POLICY)
+                extensions = field.extensions or {}
+                policy = extensions.get(POLICY)
                 if policy is not None:
                     scopes.update(policy.scopes)
+                    for argument in selection.arguments or ():
+                        scopes.update(policy.argument_scopes(argument.name.value) or ())
                 field_type = get_named_type(field.type)
                 child_pages = pages
-                if is_connection(field_type):
-                    child_pages = (*pages, page_factor(selection))
+                if PAGE_RULE in extensions:
+                    child_pages = (*pages, (field, selection))
                     page_paths.append(child_pages)
                 if selection.selection_set:
                     walk(selection.selection_set, field_type, depth + 1, child_pages, spreading)

@@ -16,11 +16,18 @@ from functools import cache
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
 from django.db import connection
-from django.http import HttpResponse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import get_access_token_model, get_application_model
 
-from schema.errors import Code, error_body, internal_error, json_response, scope_list
+from schema.errors import (
+    APIError,
+    error_response,
+    internal_error,
+    invalid_request,
+    invalid_token,
+    json_response,
+    request_too_large,
+)
 from users.models import User
 
 log = logging.getLogger("graphql")
@@ -29,13 +36,15 @@ MAX_HEADER_BYTES = 1024
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 AccessToken = get_access_token_model()
+Application = get_application_model()
 
 
 @dataclass(frozen=True)
 class Principal:
     user: User | None  # None for client-credentials tokens and anonymous callers
     application_id: int | None
-    scopes: frozenset[str]
+    client_id: str | None  # the OAuth2 client's public id
+    scopes: frozenset[str]  # effective: granted, cut down to what the client is allowed now
     token_id: int | None  # None when anonymous
 
     @property
@@ -43,29 +52,7 @@ class Principal:
         return self.token_id is None
 
 
-ANONYMOUS = Principal(None, None, frozenset(), None)
-
-
-class AuthenticationFailed(Exception):
-    def __init__(self, status: int, code: Code, message: str, challenge: str):
-        super().__init__(message)
-        self.status, self.code, self.message, self.challenge = status, code, message, challenge
-
-
-def invalid_request(message: str) -> AuthenticationFailed:
-    return AuthenticationFailed(400, Code.INVALID_REQUEST, message, 'Bearer error="invalid_request"')
-
-
-def invalid_token() -> AuthenticationFailed:
-    message = "The access token is unknown, expired or revoked."
-    return AuthenticationFailed(
-        401, Code.INVALID_TOKEN, message, f'Bearer error="invalid_token", error_description="{message}"'
-    )
-
-
-UNAUTHENTICATED = AuthenticationFailed(
-    401, Code.UNAUTHENTICATED, "Send an access token: Authorization: Bearer <token>.", 'Bearer realm="graphql"'
-)
+ANONYMOUS = Principal(None, None, None, frozenset(), None)
 
 
 def authenticate(request) -> Principal:
@@ -84,7 +71,9 @@ def authenticate(request) -> Principal:
 
 
 def principal_for_token(raw_token: str) -> Principal:
-    """One SQL query: the unexpired token with that checksum, and its user (none for client credentials).
+    """One SQL query: the unexpired token with that checksum, its client's allowed scopes, and its
+    user (none for client credentials). An admin who narrows a client narrows its live tokens from
+    their next use (SPEC §2); a deactivated user's tokens are refused like unknown ones.
 
     Written as raw SQL because compiling the equivalent ORM query (select_related) cost about
     five times the query itself; ``User.objects.raw`` still applies the fields' converters.
@@ -96,27 +85,24 @@ def principal_for_token(raw_token: str) -> Principal:
     user = row if row.pk is not None else None
     if user is not None and not user.is_active:
         raise invalid_token()
-    return Principal(user, row.token_application_id, frozenset(row.token_scope.split()), row.token_id)
+    scopes = frozenset(row.token_scope.split()) & frozenset(row.client_allowed_scopes.split())
+    return Principal(user, row.token_application_id, row.client_id, scopes, row.token_id)
 
 
 @cache
 def token_lookup_sql() -> str:
     quote = connection.ops.quote_name
-    token, user = AccessToken._meta, User._meta
+    token, user, client = AccessToken._meta, User._meta, Application._meta
     columns = ", ".join(f"u.{quote(field.column)}" for field in user.concrete_fields)
     return (
         f"SELECT {columns}, t.{quote('id')} AS token_id, t.{quote('scope')} AS token_scope,"
-        f" t.{quote('application_id')} AS token_application_id"
-        f" FROM {quote(token.db_table)} t LEFT OUTER JOIN {quote(user.db_table)} u"
-        f" ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
+        f" t.{quote('application_id')} AS token_application_id,"
+        f" c.{quote('allowed_scopes')} AS client_allowed_scopes, c.{quote('client_id')} AS client_id"
+        f" FROM {quote(token.db_table)} t"
+        f" INNER JOIN {quote(client.db_table)} c ON c.{quote(client.pk.column)} = t.{quote('application_id')}"
+        f" LEFT OUTER JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
         f" WHERE t.{quote('token_checksum')} = %s AND t.{quote('expires')} > %s"
     )
-
-
-def error_response(failure: AuthenticationFailed) -> HttpResponse:
-    response = json_response(error_body(failure.code, failure.message), failure.status)
-    response["WWW-Authenticate"] = failure.challenge
-    return response
 
 
 class BearerTokenMiddleware:
@@ -128,21 +114,26 @@ class BearerTokenMiddleware:
             return self.get_response(request)
         try:
             principal = authenticate(request)
-        except AuthenticationFailed as failure:
-            response = error_response(failure)
+        except APIError as refused:
+            response = error_response(refused)
         except SuspiciousOperation as refused:  # Django's request limits, e.g. too many query parameters
-            response = json_response(error_body(Code.BAD_REQUEST, f"The request is too large: {refused}"), 400)
+            response = error_response(request_too_large(refused))
         except Exception:  # e.g. the database is down: a JSON 500 without any trace, logged with an id
-            request_id = uuid.uuid4().hex
+            request_id = request_id_of(request)
             log.exception("Authentication failed unexpectedly [request %s]", request_id)
             response = json_response({"errors": [internal_error(request_id)]}, 500)
         else:
             request.principal = principal
             request.user = principal.user or AnonymousUser()
             response = self.get_response(request)
-            if not principal.is_anonymous:
-                response["X-OAuth-Scopes"] = scope_list(principal.scopes) if principal.scopes else ""
-                response["X-Accepted-OAuth-Scopes"] = ", ".join(sorted(getattr(request, "accepted_scopes", ())))
         response["Vary"] = "Authorization"
         response["Cache-Control"] = "no-store"
         return response
+
+
+def request_id_of(request) -> str:
+    """The request's id (set by the request-id middleware when installed), else a new one."""
+    request_id = getattr(request, "request_id", None)
+    if request_id is None:
+        request_id = request.request_id = uuid.uuid4().hex
+    return request_id

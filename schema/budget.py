@@ -1,7 +1,9 @@
-"""The per-token rate budget (SPEC §5): cost points per hour, in Django's cache.
+"""The rate budget (SPEC §5): cost points per hour per user, or per client for client-credentials
+tokens, in Django's cache.
 
-With ``REDIS_URL`` the cache is Redis, so every server process spends from the same counter.
-A fixed hourly window per token, as GitHub's GraphQL API resets its budget.
+Shared by every token of that user or client (a refresh does not start a fresh budget) and, with
+``REDIS_URL``, by every server process. A fixed hourly window, as GitHub's GraphQL API resets its
+budget; one cache round trip per request (``spend``, or ``peek`` for a request that costs nothing).
 """
 
 import time
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from schema.errors import Throttled
 from users.counters import add_to_counter
 
 WINDOW_SECONDS = 3600
@@ -17,24 +20,69 @@ WINDOW_SECONDS = 3600
 
 @dataclass(frozen=True)
 class Budget:
-    allowed: bool
-    remaining: int
+    limit: int
+    used: int  # points spent this window, this request's included when it was charged
+    cost: int  # this request's points
     reset_at: int  # Unix time
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
 
     @property
     def retry_after(self) -> int:
         return max(1, self.reset_at - int(time.time()))
 
+    def headers(self) -> dict[str, str]:
+        """GitHub's rate-limit headers."""
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Used": str(self.used),
+            "X-RateLimit-Reset": str(self.reset_at),
+            "X-RateLimit-Resource": "graphql",
+        }
 
-def spend(token_id: int, points: int) -> Budget:
-    """Take ``points`` from the token's budget for this hour, unless that would overdraw it."""
+
+def _window(principal) -> tuple[str, int]:
+    window = int(time.time()) // WINDOW_SECONDS
+    owner = f"user:{principal.user.pk}" if principal.user is not None else f"client:{principal.application_id}"
+    return f"graphql-budget:{owner}:{window}", (window + 1) * WINDOW_SECONDS
+
+
+def spend(principal, points: int) -> Budget:
+    """Take ``points`` from the caller's budget for this hour; ``Throttled`` if that would overdraw it
+    (and then nothing is taken)."""
     limit = settings.GRAPHQL_RATE_BUDGET
-    now = int(time.time())
-    window = now // WINDOW_SECONDS
-    reset_at = (window + 1) * WINDOW_SECONDS
-    key = f"graphql-budget:{token_id}:{window}"
+    key, reset_at = _window(principal)
     used = add_to_counter(key, points, timeout=WINDOW_SECONDS + 60)
     if used > limit:
         cache.decr(key, points)  # a refused request costs nothing
-        return Budget(False, max(0, limit - (used - points)), reset_at)
-    return Budget(True, limit - used, reset_at)
+        budget = Budget(limit, used - points, points, reset_at)
+        raise Throttled(
+            f"This query costs {points} points and {budget.remaining} are left this hour; "
+            f"the budget resets at {iso_time(reset_at)}.",
+            retry_after=budget.retry_after,
+            cost=cost_report(budget, 0),
+        )
+    return Budget(limit, used, points, reset_at)
+
+
+def peek(principal) -> Budget:
+    """The budget as it stands, for a response that was refused before it could be charged."""
+    key, reset_at = _window(principal)
+    return Budget(settings.GRAPHQL_RATE_BUDGET, cache.get(key, 0), 0, reset_at)
+
+
+def cost_report(budget: Budget | None, nodes: int, points: int | None = None) -> dict:
+    """``extensions.cost`` (SPEC §5); without a budget (public introspection) nothing is counted."""
+    return {
+        "requestedQueryCost": budget.cost if budget else points,
+        "nodeCount": nodes,
+        "remaining": budget.remaining if budget else None,
+        "resetAt": iso_time(budget.reset_at) if budget else None,
+    }
+
+
+def iso_time(timestamp: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))

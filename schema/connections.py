@@ -1,27 +1,139 @@
-"""Relay connections: checked page sizes (SPEC §4) and batched loading of nested connections.
+"""Relay connections: the one page rule (SPEC §4, §5) and the loading that follows it.
 
-Page sizes are checked here with real errors; graphene-django's own checks are ``assert``s, which
-vanish under ``python -O``. Nested connections (``User.groups``, ``Group.members``) load for every
-object of the page at once: the first node asked loads its siblings' relations in one query.
+``PageRequest`` decides what a page holds, from the arguments exactly as the resolver gets them;
+``largest_page`` is the static cost's size of a connection, computed from the same decision, so
+the cost and the page cannot drift apart (the cost once preferred `first` while the resolver
+honoured `last`). Page sizes are checked here with real errors: graphene-django's checks are
+``assert``s, which vanish under ``python -O``.
+
+Top-level lists read their page with one slice (plus one COUNT only for `last`). Nested
+connections (``User.groups``, ``Group.members``) load for every parent of the page at once, and
+read only each parent's page: a window function numbers each parent's rows, so a group of
+30,000 members costs the rows of its page, not the whole relation.
 """
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import graphene
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, F, QuerySet, Value, Window
+from django.db.models.functions import Greatest, Least, RowNumber
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
+from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
 from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from schema.errors import Code, api_error
-from schema.gate import public_type
+from schema.gate import graphene_field, public_type
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_CURSOR_OFFSET = 2**31  # a larger offset is no cursor of ours, and overflows the databases' integers
 SIBLINGS = "_loaded_with"  # attribute naming the list of objects loaded together with this one
+PAGES = "_loaded_pages"  # attribute holding an object's nested pages, by field and arguments
+PAGE_RULE = "largest_page"  # key in GraphQLField.extensions: args -> the most nodes the field can return
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A checked page: sizes in 1..100 (`first` defaults to 20 when both are absent), cursors as offsets.
+
+    The window is graphql-relay's: `after`/`before` bound it, then `first` keeps the head and
+    `last` the tail of what remains.
+    """
+
+    first: int | None
+    last: int | None
+    after: int | None
+    before: int | None
+
+    @property
+    def largest(self) -> int:
+        """The most nodes this page can hold."""
+        return min(size for size in (self.first, self.last) if size is not None)
+
+    @property
+    def needs_count(self) -> bool:
+        """Only `last` counts back from the end; every other page is known from its start."""
+        return self.last is not None
+
+    @property
+    def start(self) -> int:
+        return self.after + 1 if self.after is not None else 0
+
+    def bounds(self, count: int | None):
+        """(start, end) offsets; ``count`` may be a number or a database expression (per parent)."""
+        start, end = self.start, count
+        if self.before is not None:
+            end = self.before if end is None else _least(end, self.before)
+        if self.first is not None:
+            end = self.start + self.first if end is None else _least(end, self.start + self.first)
+        if self.last is not None:
+            start = _greatest(start, end - self.last)
+        return start, end
+
+    def has_previous(self, start: int) -> bool:
+        return self.last is not None and start > self.start
+
+    def has_next(self, end: int, count: int | None, more: bool) -> bool:
+        """``more``: a row exists past ``end`` (how a forward page learns it without a count)."""
+        if self.first is None or (self.before is not None and end >= self.before):
+            return False
+        return end < count if count is not None else more
+
+
+def _least(a, b):
+    return min(a, b) if isinstance(a, int) and isinstance(b, int) else Least(_expr(a), _expr(b))
+
+
+def _greatest(a, b):
+    return max(a, b) if isinstance(a, int) and isinstance(b, int) else Greatest(_expr(a), _expr(b))
+
+
+def _expr(value):
+    return Value(value) if isinstance(value, int) else value
+
+
+def checked_page(args: dict) -> PageRequest:
+    """The page the arguments ask for, or the error they deserve (SPEC §4: out of range is an error)."""
+    for name in ("first", "last"):
+        size = args.get(name)
+        if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
+            raise api_error(
+                Code.BAD_USER_INPUT,
+                f"`{name}` must be between 1 and {MAX_PAGE_SIZE}; got {size}.",
+                argument=name,
+            )
+    offsets = {}
+    for name in ("after", "before"):
+        cursor = args.get(name)
+        offsets[name] = cursor_to_offset(cursor) if cursor is not None else None
+        if cursor is not None and (offsets[name] is None or not 0 <= offsets[name] < MAX_CURSOR_OFFSET):
+            raise api_error(Code.BAD_USER_INPUT, f"`{name}` is not a valid cursor.", argument=name)
+    first, last = args.get("first"), args.get("last")
+    if first is None and last is None:
+        first = DEFAULT_PAGE_SIZE
+    return PageRequest(first, last, offsets["after"], offsets["before"])
+
+
+def largest_page(args: dict) -> int:
+    """The static cost's size of a connection: the most nodes its resolver can return for ``args``."""
+    try:
+        return checked_page(args).largest
+    except GraphQLError:
+        return 0  # the resolver refuses these arguments: no page at all
+
+
+def install_page_rules(schema: GraphQLSchema) -> None:
+    """Mark the connection fields, as declared (our connection field classes), for the static cost."""
+    for graphql_type in schema.type_map.values():
+        if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__"):
+            for name, field in graphql_type.fields.items():
+                rule = getattr(graphene_field(graphql_type, name), PAGE_RULE, None)
+                if rule is not None:
+                    field.extensions = {**(field.extensions or {}), PAGE_RULE: rule}
 
 
 @public_type
@@ -35,28 +147,24 @@ class CountedConnection(graphene.relay.Connection):
     total_count = graphene.Int(required=True, description="Number of items in the whole list.")
 
     def resolve_total_count(self, info):
-        if self.length is None:  # a forward page skipped the COUNT; run it only when asked
-            self.length = self.iterable.count()
+        if self.length is None:  # the page was read without a COUNT; run it only when asked
+            self.length = self.count()
         return self.length
 
 
-def checked_page_args(args: dict) -> dict:
-    for name in ("first", "last"):
-        size = args.get(name)
-        if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
-            raise api_error(
-                Code.BAD_USER_INPUT,
-                f"`{name}` must be between 1 and {MAX_PAGE_SIZE}; got {size}.",
-                argument=name,
-            )
-    for name in ("after", "before"):
-        cursor = args.get(name)
-        offset = cursor_to_offset(cursor) if cursor is not None else 0
-        if offset is None or not 0 <= offset < MAX_CURSOR_OFFSET:
-            raise api_error(Code.BAD_USER_INPUT, f"`{name}` is not a valid cursor.", argument=name)
-    if args.get("first") is None and args.get("last") is None:
-        args["first"] = DEFAULT_PAGE_SIZE
-    return args
+def build_page(connection, page: PageRequest, rows: list, start: int, end: int, count: int | None, more: bool):
+    edges = [connection.Edge(node=node, cursor=offset_to_cursor(start + i)) for i, node in enumerate(rows)]
+    result = connection(
+        edges=edges,
+        page_info=graphene.relay.PageInfo(
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=page.has_previous(start),
+            has_next_page=page.has_next(end, count, more),
+        ),
+    )
+    result.length = count
+    return result
 
 
 def filter_errors(exc: ValidationError) -> str:
@@ -80,30 +188,18 @@ class ConnectionField(DjangoFilterConnectionField):
         super().__init__(*args, max_limit=None, enforce_first_or_last=False, **kwargs)
         self._base_args.pop("offset", None)  # graphene-django adds it; SPEC §4 pages by cursor
 
+    largest_page = staticmethod(largest_page)
+
     @classmethod
     def connection_resolver(
-        cls,
-        resolver,
-        connection,
-        default_manager,
-        queryset_resolver,
-        max_limit,
-        enforce_first_or_last,
-        root,
-        info,
-        **args,
+        cls, resolver, connection, default_manager, queryset_resolver, _limit, _enforce, root, info, **args
     ):
-        return super().connection_resolver(
-            resolver,
-            connection,
-            default_manager,
-            queryset_resolver,
-            None,
-            False,
-            root,
-            info,
-            **checked_page_args(args),
-        )
+        page = checked_page(args)
+        iterable = resolver(root, info, **args)
+        if iterable is None:
+            iterable = default_manager
+        queryset = queryset_resolver(connection, iterable, info, args)
+        return cls.read_page(connection, page, queryset)
 
     @classmethod
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
@@ -112,73 +208,90 @@ class ConnectionField(DjangoFilterConnectionField):
         except ValidationError as exc:
             raise api_error(Code.BAD_USER_INPUT, f"Invalid arguments: {filter_errors(exc)}") from None
 
-    @classmethod
-    def resolve_connection(cls, connection, args, iterable, max_limit=None):
-        if args.get("last") is None and args.get("before") is None:
-            page = forward_page(connection, args, iterable)
-        else:
-            page = super().resolve_connection(connection, args, iterable, max_limit)
-        load_together([edge.node for edge in page.edges])
-        return page
+    @staticmethod
+    def read_page(connection, page: PageRequest, queryset: QuerySet):
+        count = queryset.count() if page.needs_count else None
+        start, end = page.bounds(count)
+        end = max(start, end)
+        rows = list(queryset[start : end + (count is None)])  # one row past the page tells hasNextPage
+        more = len(rows) > end - start
+        result = build_page(connection, page, rows[: end - start], start, end, count, more)
+        result.count = queryset.count
+        load_together(rows[: end - start])
+        return result
 
 
-def forward_page(connection, args: dict, queryset):
-    """`first`/`after` pages read first + 1 rows to learn `hasNextPage`, with no COUNT query.
+@dataclass(frozen=True)
+class Relation:
+    """How a nested connection finds its rows: ``children(request)`` (visibility and order included)
+    filtered by ``parent_lookup`` (the lookup from a child to its parent), in ``order``."""
 
-    graphene-django counts the whole list on every page; for forward pagination (the common case)
-    the count is needed only when `totalCount` is asked, and then it runs lazily.
-    """
-    first, after = args["first"], args.get("after")
-    start = cursor_to_offset(after) + 1 if after is not None else 0
-    rows = list(queryset[start : start + first + 1])
-    edges = [connection.Edge(node=node, cursor=offset_to_cursor(start + i)) for i, node in enumerate(rows[:first])]
-    page = connection(
-        edges=edges,
-        page_info=graphene.relay.PageInfo(
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-            has_previous_page=False,  # as graphql-relay answers for forward pagination
-            has_next_page=len(rows) > first,
-        ),
+    children: Callable[..., QuerySet]
+    parent_lookup: str
+    order: tuple[str, ...]
+
+
+def read_nested_pages(parents: list, relation: Relation, page: PageRequest, request, connection) -> dict:
+    """Each parent's page, in one query: rows numbered per parent by a window function, and only
+    the page's rows read. The per-parent count comes with them (it is the same partition)."""
+    lookup = relation.parent_lookup
+    per_parent = F(lookup)
+    rows = (
+        relation.children(request)
+        .filter(**{f"{lookup}__in": [parent.pk for parent in parents]})
+        .annotate(
+            _parent=per_parent,
+            _row=Window(RowNumber(), partition_by=per_parent, order_by=[F(f).asc() for f in relation.order]) - 1,
+            _count=Window(Count("pk"), partition_by=per_parent),
+        )
     )
-    page.iterable, page.length = queryset, None
-    return page
+    start, end = page.bounds(F("_count"))
+    rows = rows.filter(_row__gte=start, _row__lt=end).order_by("_parent", "_row")
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(row._parent, []).append(row)
+    pages = {}
+    for parent in parents:
+        items = found.get(parent.pk, [])
+        if items:
+            count = items[0]._count
+            first, last = items[0]._row, items[-1]._row + 1
+        else:  # no row in the window: the count, if asked, takes a query of its own
+            count, (first, last) = None, (page.start, page.start)
+        result = build_page(connection, page, items, first, last, count, False)
+        result.count = _counter(relation, request, parent)
+        pages[parent.pk] = result
+    return pages
+
+
+def _counter(relation: Relation, request, parent) -> Callable[[], int]:
+    return lambda: relation.children(request).filter(**{relation.parent_lookup: parent.pk}).count()
 
 
 class NestedConnectionField(graphene.relay.ConnectionField):
-    """A connection under an object, loaded for all of its siblings at once.
+    """A connection under an object, loaded for all of its siblings at once (see ``read_nested_pages``)."""
 
-    ``prefetch(request)`` returns the ``Prefetch`` (with ``to_attr``) that loads the related
-    objects a request may see, in order.
-    """
+    largest_page = staticmethod(largest_page)
 
-    def __init__(self, type_, prefetch: Callable[..., Prefetch], **kwargs):
+    def __init__(self, type_, relation: Relation, **kwargs):
         super().__init__(type_, **kwargs)
-        self.prefetch = prefetch
+        self.relation = relation
 
     def wrap_resolve(self, parent_resolver):
-        prefetch = self.prefetch
-
-        def page_of(obj, attr: str, args: dict):
-            """The page of ``obj``'s loaded relation, built once per arguments."""
-            pages = obj.__dict__.setdefault("_loaded_pages", {})
-            key = (attr, tuple(sorted(args.items())))
-            if key not in pages:
-                items = getattr(obj, attr)
-                pages[key] = self.resolve_connection(self.type, dict(args), items)
-                pages[key].length = len(items)
-            return pages[key]
+        relation = self.relation
 
         def resolve(root, info, **args):
-            checked_page_args(args)
-            lookup = prefetch(info.context)
-            if not hasattr(root, lookup.to_attr):
-                batch = [o for o in getattr(root, SIBLINGS, [root]) if not hasattr(o, lookup.to_attr)]
+            page = checked_page(args)
+            key = (info.field_name, page)
+            if key not in root.__dict__.get(PAGES, {}):
+                batch = [o for o in getattr(root, SIBLINGS, [root]) if key not in o.__dict__.get(PAGES, {})]
                 if root not in batch:
                     batch.append(root)
-                prefetch_related_objects(batch, lookup)
+                pages = read_nested_pages(batch, relation, page, info.context, self.type)
+                for obj in batch:
+                    obj.__dict__.setdefault(PAGES, {})[key] = pages[obj.pk]
                 # The next level loads together what this level returns, not every related row.
-                load_together([edge.node for obj in batch for edge in page_of(obj, lookup.to_attr, args).edges])
-            return page_of(root, lookup.to_attr, args)
+                load_together([edge.node for obj in batch for edge in pages[obj.pk].edges])
+            return root.__dict__[PAGES][key]
 
         return resolve

@@ -1,4 +1,13 @@
-"""The one place where API error codes are named and error objects are built (SPEC §3, §5)."""
+"""The one place where /graphql's error codes are named and error objects are built (SPEC §3, §5).
+
+Two kinds of error, one shape (``{"message", "extensions": {"code", ...}}``):
+
+- ``APIError`` refuses a whole request before execution. Each subclass carries its HTTP status,
+  code and headers (as DRF's exceptions do, with ``authenticate_header()`` as the model for
+  ``WWW-Authenticate``); the view and the middleware only render them with ``error_response``.
+- ``api_error`` builds a ``GraphQLError`` that a resolver raises on purpose: a field's error in a
+  response that executed. Anything else raised during execution is masked by ``masked``.
+"""
 
 import json
 from enum import StrEnum
@@ -26,6 +35,105 @@ class Code(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     THROTTLED = "THROTTLED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+# --- Whole-request refusals ---------------------------------------------------------------------
+
+
+class APIError(Exception):
+    """A request refused before execution: status, code, message and headers reach the client."""
+
+    status = 400
+    code = Code.BAD_REQUEST
+
+    def __init__(self, message: str, code: Code | None = None, **extensions):
+        super().__init__(message)
+        self.message, self.extensions = message, extensions
+        if code is not None:
+            self.code = code
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def as_error(self) -> dict:
+        return {"message": self.message, "extensions": {"code": self.code.value, **self.extensions}}
+
+
+class BadRequest(APIError):
+    """400: the request cannot be run as sent (its code says why)."""
+
+
+class MethodNotAllowed(APIError):
+    status, code = 405, Code.METHOD_NOT_ALLOWED
+
+    def __init__(self, message: str, allow: str):
+        super().__init__(message)
+        self.allow = allow
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow}
+
+
+class UnsupportedMediaType(APIError):
+    status, code = 415, Code.UNSUPPORTED_MEDIA_TYPE
+
+
+class Throttled(APIError):
+    status, code = 429, Code.THROTTLED
+
+    def __init__(self, message: str, retry_after: int, **extensions):
+        super().__init__(message, retryAfter=retry_after, **extensions)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class AuthenticationFailed(APIError):
+    """RFC 6750 §3: every refusal of the credentials carries its challenge."""
+
+    def __init__(self, status: int, code: Code, message: str, challenge: str):
+        super().__init__(message, code)
+        self.status, self.challenge = status, challenge
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": self.challenge}
+
+
+def invalid_request(message: str) -> AuthenticationFailed:
+    return AuthenticationFailed(400, Code.INVALID_REQUEST, message, 'Bearer error="invalid_request"')
+
+
+def invalid_token() -> AuthenticationFailed:
+    message = "The access token is unknown, expired or revoked."
+    return AuthenticationFailed(
+        401, Code.INVALID_TOKEN, message, f'Bearer error="invalid_token", error_description="{message}"'
+    )
+
+
+def unauthenticated() -> AuthenticationFailed:
+    return AuthenticationFailed(
+        401, Code.UNAUTHENTICATED, "Send an access token: Authorization: Bearer <token>.", 'Bearer realm="graphql"'
+    )
+
+
+def request_too_large(reason) -> BadRequest:
+    """Django's own request limits (body size, number of fields) refuse with SuspiciousOperation."""
+    return BadRequest(f"The request is too large: {reason}")
+
+
+def error_response(error: APIError) -> HttpResponse:
+    response = json_response({"errors": [error.as_error()]}, error.status)
+    for name, value in error.headers().items():
+        response[name] = value
+    return response
+
+
+def insufficient_scope_challenge(scopes) -> str:
+    return f'Bearer error="insufficient_scope", scope="{" ".join(sorted(scopes))}"'
+
+
+# --- Errors of fields, in a response that executed ----------------------------------------------
 
 
 def api_error(code: Code, message: str, **extensions) -> GraphQLError:
@@ -61,18 +169,12 @@ def internal_error(request_id: str) -> dict:
     }
 
 
-def error_body(code: Code, message: str, **extensions) -> dict:
-    """The body of a response that did not execute: one error, with its code."""
-    return {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
+def is_deliberate(error: GraphQLError) -> bool:
+    """Raised on purpose through ``api_error`` (it has a code); anything else is a defect to mask."""
+    return "code" in (error.extensions or {}) and (
+        error.original_error is None or isinstance(error.original_error, GraphQLError)
+    )
 
 
 def json_response(body: dict, status: int) -> HttpResponse:
     return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")
-
-
-class BadRequest(Exception):
-    """A request refused before execution: its HTTP status, code and message reach the client."""
-
-    def __init__(self, status: int, code: Code, message: str, **extensions):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extensions = status, code, message, extensions

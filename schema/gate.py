@@ -3,6 +3,7 @@
 Policies are declared where fields are declared, as the SPEC §4 table reads::
 
     me = scoped(graphene.Field(User), "read", needs_user=True)
+    users = scoped(ConnectionField(User), "read", arguments={"group": ["groups"], "search": []})
 
     @scoped_type("read")             # every field of User needs `read`...
     class User(DjangoObjectType):
@@ -12,6 +13,11 @@ Policies are declared where fields are declared, as the SPEC §4 table reads::
 appends "Requires scopes: ..." to the field's description, and records the policy in the field's
 ``extensions`` for the static analysis. A field with no policy resolves to an error (default deny),
 and ``undeclared_fields`` lists such fields so that a test fails on them.
+
+Arguments pass the gate too: a filter argument can reveal what its field does not show
+(``users(group: "board") { totalCount }`` tells memberships), so every FilterSet argument of a
+gated field declares the scopes it needs beyond the field's (``[]`` for none). An undeclared
+filter argument is denied when given, and listed by ``undeclared_fields``.
 """
 
 from collections.abc import Callable, Iterator
@@ -33,15 +39,25 @@ class Policy:
     needs_user: bool = False
     permission: str | None = None
     by_node_type: bool = False  # `node`: the policy of whatever type the id names
+    needs_token: bool = False  # any valid token, whatever its scopes (`rateLimit`)
+    # GraphQL argument name -> the scopes it needs beyond the field's own, when it is given
+    arguments: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def is_public(self) -> bool:
-        return not (self.scopes or self.needs_user or self.permission or self.by_node_type)
+        return not (self.scopes or self.needs_user or self.permission or self.by_node_type or self.needs_token)
+
+    def argument_scopes(self, name: str) -> frozenset[str] | None:
+        return dict(self.arguments).get(name)
 
     def describe(self) -> str:
         if self.by_node_type:
             return "Requires the scopes of the type the id resolves to."
-        return f"Requires scopes: {', '.join(sorted(self.scopes))}."
+        if not self.scopes:
+            return "Requires a valid token."
+        text = f"Requires scopes: {', '.join(sorted(self.scopes))}."
+        extra = [f"`{name}` also {', '.join(sorted(scopes))}" for name, scopes in self.arguments if scopes]
+        return f"{text} Arguments: {'; '.join(extra)}." if extra else text
 
 
 PUBLIC = Policy()
@@ -57,9 +73,21 @@ def _declare(field, policy: Policy) -> graphene.Field:
     return field
 
 
-def scoped(field, *scopes: str, needs_user: bool = False, permission: str | None = None) -> graphene.Field:
-    """Declare the scopes (and, for some fields, a user and a Django permission) a field needs."""
-    return _declare(field, Policy(frozenset(scopes), needs_user, permission))
+def scoped(
+    field,
+    *scopes: str,
+    needs_user: bool = False,
+    permission: str | None = None,
+    arguments: dict[str, list[str]] | None = None,
+) -> graphene.Field:
+    """Declare the scopes (and, for some fields, a user, a Django permission, and what each filter
+    argument needs beyond them) a field needs."""
+    declared = tuple(sorted((name, frozenset(extra)) for name, extra in (arguments or {}).items()))
+    return _declare(field, Policy(frozenset(scopes), needs_user, permission, arguments=declared))
+
+
+def any_token(field) -> graphene.Field:
+    return _declare(field, Policy(needs_token=True))
 
 
 def public(field) -> graphene.Field:
@@ -96,18 +124,29 @@ def type_policy(graphene_type) -> Policy | None:
     return None
 
 
+def graphene_field(graphql_type: GraphQLObjectType, field_name: str):
+    """The graphene field a GraphQL field was built from (declarations live on it), or None."""
+    graphene_type = getattr(graphql_type, "graphene_type", None)
+    for python_name, field in getattr(getattr(graphene_type, "_meta", None), "fields", {}).items():
+        if (getattr(field, "name", None) or to_camel_case(python_name)) == field_name:
+            return field
+    return None
+
+
 def _declared_policy(graphql_type: GraphQLObjectType, field_name: str) -> Policy | None:
     if graphql_type.name in PUBLIC_TYPE_NAMES:
         return PUBLIC
-    graphene_type = getattr(graphql_type, "graphene_type", None)
-    if graphene_type is None:
-        return None
-    for python_name, field in graphene_type._meta.fields.items():
-        if (getattr(field, "name", None) or to_camel_case(python_name)) == field_name:
-            policy = getattr(field, "scope_policy", None)
-            if policy is not None:
-                return policy
-    return type_policy(graphene_type)
+    policy = getattr(graphene_field(graphql_type, field_name), "scope_policy", None)
+    return policy if policy is not None else type_policy(getattr(graphql_type, "graphene_type", None))
+
+
+def filter_arguments(field) -> list[str]:
+    """The GraphQL names of a field's FilterSet arguments (those that select by data)."""
+    return [to_camel_case(name) for name in getattr(field, "filtering_args", None) or ()]
+
+
+def _undeclared_arguments(graphql_type: GraphQLObjectType, name: str, policy: Policy) -> list[str]:
+    return [a for a in filter_arguments(graphene_field(graphql_type, name)) if policy.argument_scopes(a) is None]
 
 
 def _object_fields(schema: GraphQLSchema) -> Iterator[tuple[GraphQLObjectType, str, GraphQLField]]:
@@ -118,7 +157,15 @@ def _object_fields(schema: GraphQLSchema) -> Iterator[tuple[GraphQLObjectType, s
 
 
 def undeclared_fields(schema: GraphQLSchema) -> list[str]:
-    return [f"{t.name}.{name}" for t, name, _ in _object_fields(schema) if _declared_policy(t, name) is None]
+    """Fields without a policy, and filter arguments without one (``Type.field(argument:)``)."""
+    missing = []
+    for graphql_type, name, _ in _object_fields(schema):
+        policy = _declared_policy(graphql_type, name)
+        if policy is None:
+            missing.append(f"{graphql_type.name}.{name}")
+        else:
+            missing += [f"{graphql_type.name}.{name}({a}:)" for a in _undeclared_arguments(graphql_type, name, policy)]
+    return missing
 
 
 def install_gates(schema: GraphQLSchema) -> None:
@@ -134,12 +181,27 @@ def install_gates(schema: GraphQLSchema) -> None:
         if policy.by_node_type:
             field.resolve = _gate_node(field.resolve)
         else:
-            field.resolve = _gate(field.resolve, policy)
+            arguments = _argument_rules(field, policy, _undeclared_arguments(graphql_type, name, policy))
+            field.resolve = _gate(field.resolve, policy, arguments)
+
+
+def _argument_rules(field: GraphQLField, policy: Policy, undeclared: list[str]) -> tuple:
+    """(Python name, policy for when it is given) of the arguments that need more than the field."""
+    rules = []
+    for name, argument in field.args.items():
+        extra = policy.argument_scopes(name)
+        if name in undeclared:
+            rules.append((argument.out_name or name, None))
+        elif extra:
+            rules.append((argument.out_name or name, Policy(policy.scopes | extra)))
+    return tuple(rules)
 
 
 def check(policy: Policy, request) -> None:
     """Raise the error a request gets for a field with this policy, if any."""
     principal = request.principal
+    if policy.needs_token and principal.is_anonymous:
+        raise api_error(Code.UNAUTHENTICATED, "This field needs a valid token.")
     if not policy.scopes <= principal.scopes:
         raise insufficient_scope(policy.scopes, principal.scopes)
     if (policy.needs_user or policy.permission) and principal.user is None:
@@ -148,9 +210,14 @@ def check(policy: Policy, request) -> None:
         raise api_error(Code.FORBIDDEN, f"This field requires the '{policy.permission}' permission.")
 
 
-def _gate(resolve: Callable, policy: Policy) -> Callable:
+def _gate(resolve: Callable, policy: Policy, arguments: tuple = ()) -> Callable:
     def gated(root, info, **args):
         check(policy, info.context)
+        for name, argument_policy in arguments:
+            if args.get(name) is not None:
+                if argument_policy is None:
+                    raise api_error(Code.FORBIDDEN, f"The `{name}` argument has no scope policy, so it is denied.")
+                check(argument_policy, info.context)
         return resolve(root, info, **args)
 
     return gated

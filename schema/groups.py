@@ -2,10 +2,9 @@
 
 import graphene
 from django.contrib.auth.models import Group as GroupModel
-from django.db.models import Prefetch
 from graphene_django import DjangoObjectType
 
-from schema.connections import ConnectionField, CountedConnection, NestedConnectionField
+from schema.connections import ConnectionField, CountedConnection, NestedConnectionField, Relation
 from schema.errors import not_found
 from schema.filters import GroupFilter
 from schema.gate import public_type, scoped, scoped_type
@@ -17,10 +16,11 @@ from users.models import User as UserModel
 from users.selectors import users_visible_to
 from users.services import FieldError
 
-
-def members_of_groups(request) -> Prefetch:
-    members = users_visible_to(request.principal.user).order_by("username", "pk")
-    return Prefetch("user_set", queryset=members, to_attr="loaded_members")
+MEMBERS_OF_A_GROUP = Relation(
+    children=lambda request: users_visible_to(request.principal.user),
+    parent_lookup="groups",
+    order=("username", "pk"),
+)
 
 
 @scoped_type("groups")
@@ -32,12 +32,19 @@ class Group(DjangoObjectType):
         connection_class = CountedConnection
         fields = ("id", "name")
 
-    members = scoped(NestedConnectionField(lambda: User._meta.connection, prefetch=members_of_groups), "groups", "read")
+    members = scoped(
+        NestedConnectionField(lambda: User._meta.connection, relation=MEMBERS_OF_A_GROUP), "groups", "read"
+    )
+
+
+GroupConnection = Group._meta.connection  # named so that `User.groups` can refer to it lazily
 
 
 class GroupQuery(graphene.ObjectType):
     group = scoped(graphene.Field(Group, id=graphene.ID(required=True)), "groups")
-    groups = scoped(ConnectionField(Group, filterset_class=GroupFilter), "groups")
+    groups = scoped(
+        ConnectionField(Group, filterset_class=GroupFilter), "groups", arguments={"search": [], "orderBy": []}
+    )
 
     def resolve_group(root, info, id):
         pk = pk_from_global_id(id, "Group")

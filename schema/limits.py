@@ -1,14 +1,13 @@
 """Limits on what one request may ask (SPEC §5), checked before execution.
 
 Document size and lexical tokens are checked before parsing; depth, aliases and the static node
-count (GitHub's way: each connection's ``first``/``last`` multiplied along its path) come from the
+count (GitHub's way: each connection's largest page multiplied along its path) come from the
 operation's cached facts (``schema.analysis``), evaluated against the request's variables.
 """
 
 from graphql import GraphQLError, GraphQLSyntaxError, Lexer, Source, TokenKind, parse
 from graphql.language import DocumentNode
 
-from schema.connections import DEFAULT_PAGE_SIZE
 from schema.errors import BadRequest, Code
 
 MAX_DOCUMENT_CHARS = 15_000
@@ -23,7 +22,7 @@ class LimitExceeded(BadRequest):
     """A limit of SPEC §5: always a 400, with the limit and the actual figure where known."""
 
     def __init__(self, code: Code, message: str, **extensions):
-        super().__init__(400, code, message, **extensions)
+        super().__init__(message, code, **extensions)
 
 
 def parse_within_limits(query: str) -> DocumentNode:
@@ -74,28 +73,6 @@ def check_shape(depth: int, aliases: int) -> None:
             limit=MAX_ALIASES,
             actual=aliases,
         )
-
-
-def node_count(page_paths: tuple[tuple[int | str | None, ...], ...], variables: dict | None) -> int:
-    """Sum over connections of the product of page sizes along the path (GitHub's node limit).
-
-    Each factor is a literal page size, a variable name, or None (no first/last: the default).
-    """
-    total = 0
-    for path in page_paths:
-        nodes = 1
-        for factor in path:
-            nodes *= page_size(factor, variables)
-        total += nodes
-    return total
-
-
-def page_size(factor: int | str | None, variables: dict | None) -> int:
-    if isinstance(factor, str):
-        factor = (variables or {}).get(factor)
-    if isinstance(factor, bool) or not isinstance(factor, int):
-        return DEFAULT_PAGE_SIZE  # absent, null or of the wrong type (coercion reports the latter)
-    return max(factor, 0)
 
 
 def too_many_fields() -> LimitExceeded:

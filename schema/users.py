@@ -1,11 +1,14 @@
-"""Users: the `User` type, `me`, `user`, `users` and `updateMe` (SPEC §4)."""
+"""Users: the `User` type, `me`, `user`, `users` and `updateMe` (SPEC §4).
+
+`User.groups` names its connection type by its dotted path: ``schema.groups`` imports this
+module, never the other way round.
+"""
 
 import graphene
 from django.contrib.auth.models import Group as GroupModel
-from django.db.models import Prefetch
 from graphene_django import DjangoObjectType
 
-from schema.connections import ConnectionField, CountedConnection, NestedConnectionField
+from schema.connections import ConnectionField, CountedConnection, NestedConnectionField, Relation
 from schema.errors import not_found
 from schema.filters import UserFilter
 from schema.gate import public_type, scoped, scoped_type
@@ -20,14 +23,9 @@ def viewer(info) -> UserModel | None:
     return info.context.principal.user
 
 
-def groups_of_users(request) -> Prefetch:
-    return Prefetch("groups", queryset=GroupModel.objects.order_by("name", "pk"), to_attr="loaded_groups")
-
-
-def group_connection():
-    from schema.groups import Group
-
-    return Group._meta.connection
+GROUPS_OF_A_USER = Relation(
+    children=lambda request: GroupModel.objects.all(), parent_lookup="user", order=("name", "pk")
+)
 
 
 @scoped_type("read")
@@ -40,7 +38,7 @@ class User(DjangoObjectType):
         fields = ("id", "username", "first_name", "last_name", "is_staff", "date_joined", "email")
 
     email = graphene.String(description="Visible to the user themself and to viewers allowed to view users.")
-    groups = scoped(NestedConnectionField(group_connection, prefetch=groups_of_users), "groups")
+    groups = scoped(NestedConnectionField("schema.groups.GroupConnection", relation=GROUPS_OF_A_USER), "groups")
 
     @classmethod
     def get_queryset(cls, queryset, info):
@@ -53,7 +51,12 @@ class User(DjangoObjectType):
 class UserQuery(graphene.ObjectType):
     me = scoped(graphene.Field(User, description="The token's user."), "read", needs_user=True)
     user = scoped(graphene.Field(User, id=graphene.ID(required=True)), "read")
-    users = scoped(ConnectionField(User, filterset_class=UserFilter), "read")
+    users = scoped(
+        ConnectionField(User, filterset_class=UserFilter),
+        "read",
+        # `group` selects by membership, which only `groups` may see (SPEC §4).
+        arguments={"search": [], "isStaff": [], "orderBy": [], "group": ["groups"]},
+    )
 
     def resolve_me(root, info):
         return viewer(info)

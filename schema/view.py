@@ -1,17 +1,13 @@
-"""The /graphql HTTP endpoint: transport rules, one cached parse and validation per document text,
-execution, and the status codes of SPEC §3 and §5.
+"""The /graphql HTTP endpoint: the order of the checks, execution, and the response (SPEC §3, §5).
 
-Authentication happened in ``schema.authentication.BearerTokenMiddleware``; scope checks happen in
-``schema.gate`` during execution. This module only decides what the HTTP response looks like.
+Authentication happened in ``schema.authentication``; what the wire accepts is ``schema.transport``;
+documents and their facts are ``schema.documents``; scopes are enforced by ``schema.gate`` during
+execution; errors carry their own status, code and headers (``schema.errors``). This module orders
+those steps and renders what they give.
 """
 
-import json
 import logging
 import re
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -21,144 +17,33 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView as GraphiQLPage
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    execute,
-    get_operation_ast,
-    specified_rules,
-    validate,
-)
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, OperationType, execute
 from graphql.execution.values import get_variable_values
 
-from schema.analysis import OperationFacts, analyse
-from schema.authentication import (
-    UNAUTHENTICATED,
-    AuthenticationFailed,
+from schema import budget
+from schema.analysis import OperationFacts
+from schema.authentication import request_id_of
+from schema.documents import SCHEMA, Prepared, operation_of, prepare
+from schema.errors import (
+    APIError,
+    BadRequest,
+    Code,
+    MethodNotAllowed,
     error_response,
-    invalid_request,
+    insufficient_scope_challenge,
+    internal_error,
+    is_deliberate,
+    json_response,
+    request_too_large,
+    scope_list,
+    unauthenticated,
 )
-from schema.budget import spend
-from schema.errors import BadRequest, Code, error_body, internal_error, json_response
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
-from schema.limits import check_cost, check_shape, node_count, parse_within_limits, query_cost
-from schema.schema import schema as graphene_schema
+from schema.limits import check_cost, query_cost
+from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
-SCHEMA = graphene_schema.graphql_schema
 DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A parsed and validated document, cached by its text."""
-
-    document: DocumentNode
-    facts: dict[str | None, OperationFacts] = field(default_factory=dict)
-
-
-@lru_cache(maxsize=512)
-def prepare(query: str) -> Prepared:
-    try:
-        document = parse_within_limits(query)
-    except GraphQLError as error:
-        raise BadRequest(400, Code.GRAPHQL_PARSE_FAILED, error.message) from None
-    errors = validate(SCHEMA, document, specified_rules)
-    if errors:
-        raise BadRequest(400, Code.GRAPHQL_VALIDATION_FAILED, "; ".join(e.message for e in errors))
-    return Prepared(document)
-
-
-def operation_facts(prepared: Prepared, operation_name: str | None) -> tuple[OperationDefinitionNode, OperationFacts]:
-    operation = get_operation_ast(prepared.document, operation_name)
-    if operation is None:
-        message = (
-            f"No operation named {operation_name!r}."
-            if operation_name
-            else "Name the operation to run (operationName)."
-        )
-        raise BadRequest(400, Code.BAD_REQUEST, message)
-    facts = prepared.facts.get(operation_name)
-    if facts is None:
-        facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
-    check_shape(facts.depth, facts.aliases)
-    return operation, facts
-
-
-@dataclass
-class GraphQLParams:
-    query: str
-    variables: dict | None
-    operation_name: str | None
-
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def read_params(request) -> GraphQLParams:
-    if request.method == "GET":
-        source = request.GET
-        variables = source.get("variables")
-        if variables:
-            try:
-                variables = json.loads(variables)
-            except (ValueError, RecursionError):
-                raise BadRequest(400, Code.BAD_REQUEST, "`variables` is not valid JSON.") from None
-        data = {
-            "query": source.get("query"),
-            "variables": variables or None,
-            "operationName": source.get("operationName"),
-        }
-    else:
-        content_type = request.content_type or ""
-        if content_type in FORM_TYPES and "access_token" in request.POST:
-            raise invalid_request("Send the access token in the Authorization header, not in the body.")
-        if content_type != "application/json":
-            raise BadRequest(415, Code.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.")
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise BadRequest(400, Code.BAD_REQUEST, "The request body is not valid JSON.") from None
-        if isinstance(data, list):
-            raise BadRequest(400, Code.BAD_REQUEST, "Batched requests are not supported: send one operation.")
-        if not isinstance(data, dict):
-            raise BadRequest(400, Code.BAD_REQUEST, "The request body must be a JSON object.")
-        if "access_token" in data:
-            raise invalid_request("Send the access token in the Authorization header, not in the body.")
-    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
-    if not isinstance(query, str) or not query.strip():
-        raise BadRequest(400, Code.BAD_REQUEST, "`query` must be a non-empty string.")
-    if variables is not None and not isinstance(variables, dict):
-        raise BadRequest(400, Code.BAD_REQUEST, "`variables` must be a JSON object.")
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise BadRequest(400, Code.BAD_REQUEST, "`operationName` must be a string.")
-    return GraphQLParams(query, variables, operation_name or None)
-
-
-def never_awaitable(value) -> bool:
-    """Every resolver here is synchronous: skip graphql-core's awaitable check on every value (8% of a list)."""
-    return False
-
-
-def coerced_variables(operation: OperationDefinitionNode, variables: dict | None) -> dict:
-    """The variables as execution will see them, defaults included, so the cost counts what will run."""
-    coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
-    if isinstance(coerced, list):
-        raise BadRequest(400, Code.BAD_REQUEST, "; ".join(error.message for error in coerced))
-    return coerced
-
-
-def format_error(error: GraphQLError, request_id: str) -> dict:
-    """Errors raised on purpose keep their message and code; anything else is masked."""
-    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
-        log.error("Unhandled error in /graphql [request %s]", request_id, exc_info=error.original_error)
-        return {**internal_error(request_id), "path": error.path}
-    formatted = error.formatted
-    formatted.setdefault("extensions", {}).setdefault("code", Code.BAD_USER_INPUT.value)
-    return formatted
 
 
 def wants_graphiql(request) -> bool:
@@ -170,9 +55,27 @@ def wants_graphiql(request) -> bool:
     )
 
 
+def never_awaitable(value) -> bool:
+    """Every resolver here is synchronous: skip graphql-core's awaitable check on every value (8% of a list)."""
+    return False
+
+
+def coerced_variables(operation: OperationDefinitionNode, variables: dict | None) -> dict:
+    """The variables as execution will see them, defaults included, so the cost counts what will run."""
+    coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise BadRequest("; ".join(error.message for error in coerced))
+    return coerced
+
+
 @method_decorator(csrf_exempt, name="dispatch")  # sessions do not authenticate here (SPEC §3)
 class GraphQLView(View):
     http_method_names = ["get", "post", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        add_token_headers(request, response)
+        return response
 
     def get(self, request):
         if wants_graphiql(request):
@@ -183,67 +86,48 @@ class GraphQLView(View):
         return self.run(request)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        response = json_response(error_body(Code.METHOD_NOT_ALLOWED, "Use GET for queries or POST."), 405)
-        response["Allow"] = "GET, POST"
-        return response
+        return error_response(MethodNotAllowed("Use GET for queries or POST.", allow="GET, POST"))
 
     def run(self, request) -> HttpResponse:
-        request_id = uuid.uuid4().hex
         try:
-            params = read_params(request)
-            principal = request.principal
-            if principal.is_anonymous and not settings.GRAPHQL_PUBLIC_INTROSPECTION:
-                raise UNAUTHENTICATED
-            prepared = prepare(params.query)
-            operation, facts = operation_facts(prepared, params.operation_name)
-            if principal.is_anonymous and not facts.introspection_only:
-                raise UNAUTHENTICATED
-            if operation.operation == OperationType.SUBSCRIPTION:
-                raise BadRequest(400, Code.BAD_REQUEST, "Subscriptions are not supported.")
-            is_mutation = operation.operation == OperationType.MUTATION
-            if is_mutation and request.method == "GET":
-                raise BadRequest(405, Code.METHOD_NOT_ALLOWED, "Mutations must be sent with POST.")
-            request.accepted_scopes = facts.accepted_scopes
-            cost = self.charge(principal, facts, coerced_variables(operation, params.variables))
-            result = self.execute(request, prepared, params, is_mutation)
-        except AuthenticationFailed as failure:
-            return error_response(failure)
-        except BadRequest as bad:
-            message = bad.message if not request.principal.is_anonymous else without_suggestions(bad.message)
-            response = json_response(error_body(bad.code, message, **bad.extensions), bad.status)
-            if bad.status == 405:
-                response["Allow"] = "POST"
-            if bad.status == 429:
-                response["Retry-After"] = str(bad.extensions["retryAfter"])
-            return response
+            response = self.answer(request)
+        except APIError as refused:
+            if request.principal.is_anonymous:
+                refused.message = without_suggestions(refused.message)
+            response = error_response(refused)
         except SuspiciousOperation as refused:  # Django's request limits: body size, number of fields
-            return json_response(error_body(Code.BAD_REQUEST, f"The request is too large: {refused}"), 400)
+            response = error_response(request_too_large(refused))
         except Exception:  # outside execution (which masks its own): still no trace for the client
+            request_id = request_id_of(request)
             log.exception("Unhandled error in /graphql [request %s]", request_id)
-            return json_response({"errors": [internal_error(request_id)]}, 500)
-        return self.respond(request, result, facts, request_id, cost)
+            response = json_response({"errors": [internal_error(request_id)]}, 500)
+        return response
 
-    @staticmethod
-    def charge(principal, facts: OperationFacts, variables: dict | None) -> dict:
-        """Check the node limit, take the cost from the token's budget; the `extensions.cost` report."""
-        nodes = node_count(facts.page_paths, variables)
+    def answer(self, request) -> HttpResponse:
+        params = read_params(request)
+        principal = request.principal
+        if principal.is_anonymous and not settings.GRAPHQL_PUBLIC_INTROSPECTION:
+            raise unauthenticated()
+        prepared = prepare(params.query)
+        operation, facts = operation_of(prepared, params.operation_name)
+        if principal.is_anonymous and not facts.introspection_only:
+            raise unauthenticated()
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise BadRequest("Subscriptions are not supported.")
+        is_mutation = operation.operation == OperationType.MUTATION
+        if is_mutation and request.method == "GET":
+            raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
+        request.accepted_scopes = facts.accepted_scopes
+        variables = coerced_variables(operation, params.variables)
+        if not is_mutation:
+            check_text(params.variables)  # a mutation's input answers it as a payload error instead
+        nodes = facts.node_count(variables)
         check_cost(nodes)
         points = query_cost(nodes)
-        cost = {"requestedQueryCost": points, "nodeCount": nodes, "remaining": None, "resetAt": None}
-        if principal.is_anonymous:
-            return cost  # public introspection: no token, no budget
-        budget = spend(principal.token_id, points)
-        cost["remaining"], cost["resetAt"] = budget.remaining, iso_time(budget.reset_at)
-        if not budget.allowed:
-            raise BadRequest(
-                429,
-                Code.THROTTLED,
-                f"This query costs {points} points and the token has {budget.remaining} left this hour; "
-                f"the budget resets at {cost['resetAt']}.",
-                retryAfter=budget.retry_after,
-                cost=cost,
-            )
-        return cost
+        request.budget = None if principal.is_anonymous else budget.spend(principal, points)
+        cost = budget.cost_report(request.budget, nodes, points)
+        result = self.execute(request, prepared, params, is_mutation)
+        return respond(result, facts, request_id_of(request), cost)
 
     @staticmethod
     def execute(request, prepared: Prepared, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
@@ -261,30 +145,43 @@ class GraphQLView(View):
             return run()
         with transaction.atomic():
             result = run()
-            if result.errors and any(
-                e.original_error is not None and not isinstance(e.original_error, GraphQLError) for e in result.errors
-            ):
+            if any(not is_deliberate(error) for error in result.errors or ()):
                 transaction.set_rollback(True)  # an unexpected failure: nothing half-applied
         return result
 
-    @staticmethod
-    def respond(request, result: ExecutionResult, facts: OperationFacts, request_id: str, cost: dict) -> HttpResponse:
-        errors = [format_error(e, request_id) for e in result.errors or ()]
-        if result.data is None and errors and not any(e.get("path") for e in errors):
-            # Variable coercion failed before execution started.
-            for error in errors:
-                error["extensions"]["code"] = Code.BAD_REQUEST.value
-            return json_response({"errors": errors, "extensions": {"cost": cost}}, 400)
-        body = {"data": result.data}
-        if errors:
-            body["errors"] = errors
-        body["extensions"] = {"cost": cost}
-        denied = denied_root_scopes(errors, facts.root_fields)
-        if denied is not None:
-            response = json_response(body, 403)
-            response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{" ".join(denied)}"'
-            return response
+
+def respond(result: ExecutionResult, facts: OperationFacts, request_id: str, cost: dict) -> HttpResponse:
+    errors = [format_error(error, request_id) for error in result.errors or ()]
+    body = {"data": result.data}
+    if errors:
+        body["errors"] = errors
+    body["extensions"] = {"cost": cost}
+    denied = denied_root_scopes(errors, facts.root_fields)
+    if denied is None:
         return json_response(body, 200)
+    response = json_response(body, 403)
+    response["WWW-Authenticate"] = insufficient_scope_challenge(denied)
+    return response
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict:
+    """Errors raised on purpose keep their message and code; anything else is a defect, masked."""
+    if is_deliberate(error):
+        return error.formatted
+    log.error("Unhandled error in /graphql [request %s]", request_id, exc_info=error.original_error or error)
+    return {**internal_error(request_id), "path": error.path}
+
+
+def add_token_headers(request, response: HttpResponse) -> None:
+    """SPEC §3 and §5: what every response to a valid token says about the token and its budget."""
+    principal = getattr(request, "principal", None)
+    if principal is None or principal.is_anonymous:
+        return
+    response["X-OAuth-Scopes"] = scope_list(principal.scopes) if principal.scopes else ""
+    response["X-Accepted-OAuth-Scopes"] = ", ".join(sorted(getattr(request, "accepted_scopes", ())))
+    spent = getattr(request, "budget", None)
+    for name, value in (spent or budget.peek(principal)).headers().items():
+        response[name] = value
 
 
 def denied_root_scopes(errors: list[dict], root_fields: tuple[str, ...]) -> list[str] | None:
@@ -303,7 +200,3 @@ def denied_root_scopes(errors: list[dict], root_fields: tuple[str, ...]) -> list
 def without_suggestions(message: str) -> str:
     """Anonymous callers get no "Did you mean ...?" hints about the schema (SPEC §5)."""
     return DID_YOU_MEAN.sub("", message)
-
-
-def iso_time(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")

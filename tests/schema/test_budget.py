@@ -4,6 +4,13 @@ import pytest
 from django.core.cache import cache
 
 USERS_AND_GROUPS = "{ users(first: 50) { edges { node { groups(first: 10) { totalCount } } } } }"
+RATE_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Used",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Resource",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,16 +49,70 @@ def test_over_the_node_limit_is_400_with_cost_and_limit(graphql, alice, make_tok
     assert response.errors[0]["message"].startswith("The operation could return 30100 nodes; the limit is 10000.")
 
 
-def test_budget_is_spent_per_token(graphql, alice, make_token, settings):
+def test_budget_is_shared_by_every_token_of_a_user(graphql, alice, bob, make_token, settings):
+    """SPEC §5: per user, so a refresh (a new token) does not start a fresh budget."""
     settings.GRAPHQL_RATE_BUDGET = 10
-    token, other = make_token(alice, "read groups"), make_token(alice, "read groups")
+    token, refreshed = make_token(alice, "read groups"), make_token(alice, "read groups")
     assert graphql(USERS_AND_GROUPS, token=token).body["extensions"]["cost"]["remaining"] == 4
-    assert graphql("{ me { id } }", token=token).body["extensions"]["cost"]["remaining"] == 3
-    throttled = graphql(USERS_AND_GROUPS, token=token)
+    assert graphql("{ me { id } }", token=refreshed).body["extensions"]["cost"]["remaining"] == 3
+    throttled = graphql(USERS_AND_GROUPS, token=refreshed)
     assert throttled.status == 429
     assert throttled.codes == ["THROTTLED"]
     assert 1 <= int(throttled.headers["Retry-After"]) <= 3600
-    assert graphql(USERS_AND_GROUPS, token=other).status == 200
+    assert graphql(USERS_AND_GROUPS, token=make_token(bob, "read groups")).status == 200
+
+
+def test_client_credentials_tokens_share_their_clients_budget(graphql, make_application, make_token, settings):
+    settings.GRAPHQL_RATE_BUDGET = 10
+    server, other = make_application(name="server"), make_application(name="other")
+    first, second = make_token(None, "read", application=server), make_token(None, "read", application=server)
+    assert graphql("{ users(first: 100) { totalCount } }", token=first).headers["X-RateLimit-Remaining"] == "9"
+    assert graphql("{ users(first: 100) { totalCount } }", token=second).headers["X-RateLimit-Remaining"] == "8"
+    assert (
+        graphql("{ users { totalCount } }", token=make_token(None, "read", application=other)).headers[
+            "X-RateLimit-Remaining"
+        ]
+        == "9"
+    )
+
+
+def test_rate_limit_headers_on_every_response_to_a_valid_token(graphql, alice, make_token, settings):
+    settings.GRAPHQL_RATE_BUDGET = 100
+    token = make_token(alice, "read groups")
+    executed = graphql(USERS_AND_GROUPS, token=token)
+    headers = {name: executed.headers[name] for name in RATE_HEADERS}
+    assert headers["X-RateLimit-Limit"] == "100"
+    assert (headers["X-RateLimit-Used"], headers["X-RateLimit-Remaining"]) == ("6", "94")
+    assert headers["X-RateLimit-Resource"] == "graphql"
+    assert int(headers["X-RateLimit-Reset"]) % 3600 == 0
+    refused = graphql("{ nope }", token=token)  # refused before execution: nothing charged, still reported
+    assert refused.status == 400
+    assert (refused.headers["X-RateLimit-Used"], refused.headers["X-RateLimit-Remaining"]) == ("6", "94")
+
+
+def test_no_rate_limit_headers_without_a_valid_token(graphql, settings):
+    settings.GRAPHQL_PUBLIC_INTROSPECTION = True
+    response = graphql("{ __schema { queryType { name } } }")
+    assert response.status == 200
+    assert not any(name in response.headers for name in RATE_HEADERS)
+
+
+def test_rate_limit_field_reports_this_request_included(graphql, alice, make_token, settings):
+    settings.GRAPHQL_RATE_BUDGET = 50
+    token = make_token(alice, "read groups")
+    graphql(USERS_AND_GROUPS, token=token)
+    response = graphql("{ rateLimit { limit cost remaining used resetAt } users { totalCount } }", token=token)
+    assert response.status == 200
+    rate = response.data["rateLimit"]
+    assert (rate["limit"], rate["cost"], rate["used"], rate["remaining"]) == (50, 1, 7, 43)
+    assert rate["resetAt"].endswith(":00:00+00:00")
+    assert response.headers["X-RateLimit-Remaining"] == "43"
+
+
+def test_rate_limit_field_needs_no_scope(graphql, alice, make_token):
+    response = graphql("{ rateLimit { remaining } }", token=make_token(alice, "write"))
+    assert response.status == 200
+    assert response.data["rateLimit"]["remaining"] == 4999
 
 
 def test_a_refused_request_costs_nothing(graphql, alice, make_token, settings):

@@ -7,7 +7,7 @@ from graphql_relay import to_global_id
 
 from schema.authentication import Principal
 from schema.errors import Code
-from schema.gate import Policy, check, install_gates, public, scoped, undeclared_fields
+from schema.gate import Policy, check, install_gates, public, public_type, scoped, undeclared_fields
 from schema.schema import schema
 
 
@@ -31,15 +31,51 @@ def test_a_field_without_policy_is_found_and_denied():
     install_gates(probe.graphql_schema)
     assert undeclared_fields(probe.graphql_schema) == ["Query.forgotten"]
     request = RequestFactory().get("/")
-    request.principal = Principal(None, None, frozenset({"read", "write", "groups"}), object())
+    request.principal = Principal(None, None, None, frozenset({"read", "write", "groups"}), object())
     result = probe.execute("{ open forgotten }", context_value=request)
     assert result.data == {"open": "hello", "forgotten": None}
     assert result.errors[0].extensions["code"] == Code.FORBIDDEN
 
 
+def test_a_filter_argument_without_policy_is_found_and_denied(db):
+    from django.contrib.auth.models import Group
+    from graphene_django import DjangoObjectType
+
+    from schema.connections import ConnectionField, CountedConnection
+    from schema.filters import GroupFilter
+
+    @public_type
+    class ProbeGroup(DjangoObjectType):
+        class Meta:
+            model = Group
+            name = "ProbeGroup"
+            interfaces = (graphene.relay.Node,)
+            connection_class = CountedConnection
+            fields = ("name",)
+
+    class Query(graphene.ObjectType):
+        declared = scoped(ConnectionField(ProbeGroup, filterset_class=GroupFilter), "read", arguments={"search": []})
+        forgotten = scoped(ConnectionField(ProbeGroup, filterset_class=GroupFilter), "read")
+
+    probe = graphene.Schema(query=Query)
+    install_gates(probe.graphql_schema)
+    assert undeclared_fields(probe.graphql_schema) == [
+        "Query.declared(orderBy:)",
+        "Query.forgotten(search:)",
+        "Query.forgotten(orderBy:)",
+    ]
+    request = principal_request({"read"})
+    result = probe.execute(
+        '{ forgotten(search: "a") { totalCount } declared(search: "a") { totalCount } }', context_value=request
+    )
+    assert result.data == {"forgotten": None, "declared": {"totalCount": 0}}
+    assert [e.extensions["code"] for e in result.errors] == [Code.FORBIDDEN]
+    assert "`search` argument has no scope policy" in result.errors[0].message
+
+
 def principal_request(scopes, user=None):
     request = RequestFactory().get("/")
-    request.principal = Principal(user, None, frozenset(scopes), object())
+    request.principal = Principal(user, None, None, frozenset(scopes), object())
     return request
 
 

@@ -124,9 +124,45 @@ def people(make_user, group_factory):
     ],
 )
 def test_users_filters(graphql, people, make_token, case, arguments, expected):
-    response = graphql(f"{{ users({arguments}) {{ edges {{ node {{ username }} }} }} }}", token=make_token(people[0]))
+    token = make_token(people[0], "read groups")
+    response = graphql(f"{{ users({arguments}) {{ edges {{ node {{ username }} }} }} }}", token=token)
     assert response.status == 200, response.body
     assert [e["node"]["username"] for e in response.data["users"]["edges"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("case", "query", "variables"),
+    [
+        ("literal", '{ users(group: "editors") { totalCount } }', None),
+        ("variable", "query ($g: String) { users(group: $g) { totalCount } }", {"g": "editors"}),
+        ("default", 'query ($g: String = "editors") { users(group: $g) { totalCount } }', None),
+        ("alias", '{ a: users(group: "editors") { edges { node { username } } } }', None),
+        ("fragment", '{ ...F } fragment F on Query { users(group: "editors") { totalCount } }', None),
+        ("inline fragment", '{ ... on Query { users(group: "nobody") { totalCount } } }', None),
+    ],
+)
+def test_group_argument_needs_the_groups_scope(graphql, people, make_token, case, query, variables):
+    """SPEC §4: `users(group:)` reveals memberships, so it needs `groups` too, however it is spelled."""
+    response = graphql(query, token=make_token(people[0], "read"), variables=variables)
+    assert response.status == 403
+    assert response.codes == ["INSUFFICIENT_SCOPE"]
+    assert response.errors[0]["extensions"]["requiredScopes"] == ["groups", "read"]
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="groups read"'
+    assert response.headers["X-Accepted-OAuth-Scopes"] == "groups, read"
+    assert list(response.data.values()) == [None]
+
+
+def test_group_argument_denied_beside_an_allowed_field_is_partial(graphql, people, make_token):
+    response = graphql('{ me { username } users(group: "editors") { totalCount } }', token=make_token(people[0]))
+    assert response.status == 200
+    assert response.data == {"me": {"username": "anna"}, "users": None}
+    assert response.codes == ["INSUFFICIENT_SCOPE"]
+    assert response.errors[0]["path"] == ["users"]
+
+
+def test_null_group_argument_needs_nothing_more(graphql, people, make_token):
+    response = graphql("{ users(group: null) { totalCount } }", token=make_token(people[0], "read"))
+    assert (response.status, response.data) == (200, {"users": {"totalCount": 3}})
 
 
 def test_users_unknown_order_is_a_clear_error(graphql, people, make_token):

@@ -1,0 +1,95 @@
+"""What /graphql accepts on the wire (SPEC §3, §5): GET with query parameters, or POST with a JSON
+object in UTF-8. Everything else is refused here, before any GraphQL work, with its own code."""
+
+import json
+from dataclasses import dataclass
+
+from django.http.multipartparser import MultiPartParserError
+
+from schema.errors import BadRequest, Code, UnsupportedMediaType, invalid_request
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+TOKEN_IN_BODY = "Send the access token in the Authorization header, not in the body."
+
+
+@dataclass(frozen=True)
+class GraphQLParams:
+    query: str
+    variables: dict | None
+    operation_name: str | None
+
+
+def read_params(request) -> GraphQLParams:
+    data = _get_params(request) if request.method == "GET" else _post_params(request)
+    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("`query` must be a non-empty string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest("`variables` must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest("`operationName` must be a string.")
+    return GraphQLParams(query, variables, operation_name or None)
+
+
+def _get_params(request) -> dict:
+    variables = request.GET.get("variables")
+    if variables:
+        try:
+            variables = json.loads(variables)
+        except (ValueError, RecursionError):
+            raise BadRequest("`variables` is not valid JSON.") from None
+    return {
+        "query": request.GET.get("query"),
+        "variables": variables or None,
+        "operationName": request.GET.get("operationName"),
+    }
+
+
+def _post_params(request) -> dict:
+    content_type = request.content_type or ""
+    if content_type in FORM_TYPES and _form_has_token(request):
+        raise invalid_request(TOKEN_IN_BODY)
+    if content_type != "application/json":
+        raise UnsupportedMediaType("Send the request body as application/json.")
+    try:
+        data = json.loads(request.body.decode("utf-8"))  # bytes alone would let json guess UTF-16 or 32
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise BadRequest("The request body is not valid JSON in UTF-8.") from None
+    if isinstance(data, list):
+        raise BadRequest("Batched requests are not supported: send one operation.")
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    if "access_token" in data:
+        raise invalid_request(TOKEN_IN_BODY)
+    return data
+
+
+def _form_has_token(request) -> bool:
+    """A form body is refused either way (415); one carrying a token says so (400, SPEC §3). Django
+    parses it in the charset the request names, and fails on some (an unknown charset, UTF-16, a
+    multipart body without a boundary): such a body holds no token we could read."""
+    try:
+        return "access_token" in request.POST
+    except (MultiPartParserError, LookupError, ValueError):
+        return False
+
+
+def invalid_text(value) -> bool:
+    """A lone surrogate anywhere in a JSON value: JSON allows "\\ud800", Unicode text does not, and
+    PostgreSQL refuses it (SPEC §5: invalid Unicode is bad input, never a 500)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(invalid_text(k) or invalid_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(invalid_text(v) for v in value)
+    return False
+
+
+def check_text(variables: dict | None) -> None:
+    if invalid_text(variables):
+        raise BadRequest("A variable holds text that is not valid Unicode (a lone surrogate).", Code.BAD_USER_INPUT)

@@ -4,6 +4,7 @@ object in UTF-8. Everything else is refused here, before any GraphQL work, with 
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.http.multipartparser import MultiPartParserError
 
 from schema.errors import BadRequest, Code, UnsupportedMediaType, invalid_request
@@ -66,11 +67,12 @@ def _post_params(request) -> dict:
 
 def _form_has_token(request) -> bool:
     """A form body is refused either way (415); one carrying a token says so (400, SPEC §3). Django
-    parses it in the charset the request names, and fails on some (an unknown charset, UTF-16, a
-    multipart body without a boundary): such a body holds no token we could read."""
+    parses it in the charset the request names, and refuses some (Django 5.1+ allows only UTF-8 for
+    form-encoded bodies; an unknown charset; a multipart body without a boundary): such a body holds
+    no token we could read."""
     try:
         return "access_token" in request.POST
-    except (MultiPartParserError, LookupError, ValueError):
+    except (DjangoBadRequest, MultiPartParserError, LookupError, ValueError):
         return False
 
 

@@ -97,18 +97,53 @@ def test_revoked_token_is_refused_on_the_next_request(graphql, alice, make_token
     assert response.codes == ["INVALID_TOKEN"]
 
 
-def test_unknown_expired_and_revoked_tokens_are_indistinguishable(graphql, alice, make_token):
-    expired = graphql(ME, token=make_token(alice, expires_in=-5))
-    unknown = graphql(ME, token="never-issued")
-    assert expired.body == unknown.body
-    assert expired.headers["WWW-Authenticate"] == unknown.headers["WWW-Authenticate"]
-
-
-def test_token_of_deactivated_user_is_refused(graphql, alice, make_token):
+def refused_token(kind: str, alice, make_token) -> str:
+    if kind == "unknown":
+        return "never-issued"
+    if kind == "expired":
+        return make_token(alice, expires_in=-5)
     token = make_token(alice)
-    alice.is_active = False
-    alice.save()
-    assert graphql(ME, token=token).codes == ["INVALID_TOKEN"]
+    if kind == "revoked":
+        get_access_token_model().objects.all().delete()  # what RFC 7009 revocation does in DOT
+    if kind == "deactivated user":
+        alice.is_active = False
+        alice.save()
+    return token
+
+
+@pytest.mark.parametrize("kind", ["expired", "revoked", "deactivated user"])
+def test_unknown_expired_revoked_and_deactivated_are_indistinguishable(graphql, alice, make_token, kind):
+    """SPEC §3: one answer for every token that does not work, so a caller learns nothing from it."""
+    unknown = graphql(ME, token="never-issued")
+    refused = graphql(ME, token=refused_token(kind, alice, make_token))
+    assert (refused.status, refused.codes) == (401, ["INVALID_TOKEN"])
+    assert refused.body == unknown.body
+    assert refused.headers["WWW-Authenticate"] == unknown.headers["WWW-Authenticate"]
+
+
+def test_narrowing_a_client_narrows_its_live_tokens(graphql, alice, make_application, make_token):
+    """SPEC §2, §3: the effective scopes are the grant cut down to what the client is allowed now."""
+    client = make_application(allowed_scopes="read groups")
+    token = make_token(alice, "read groups", application=client)
+    assert graphql("{ me { groups { totalCount } } }", token=token).data == {"me": {"groups": {"totalCount": 0}}}
+    client.allowed_scopes = "read"
+    client.save()
+    response = graphql("{ me { username groups { totalCount } } }", token=token)
+    assert response.headers["X-OAuth-Scopes"] == "read"
+    assert response.data == {"me": {"username": "alice", "groups": None}}
+    assert response.codes == ["INSUFFICIENT_SCOPE"]
+    assert response.errors[0]["extensions"]["grantedScopes"] == ["read"]
+    client.allowed_scopes = "groups"
+    client.save()
+    assert graphql(ME, token=token).status == 403  # `read` is gone from the token too
+
+
+def test_narrowing_a_client_costs_no_extra_query(
+    graphql, alice, make_application, make_token, django_assert_num_queries
+):
+    token = make_token(alice, "read groups", application=make_application(allowed_scopes="read"))
+    with django_assert_num_queries(1):
+        assert graphql(ME, token=token).headers["X-OAuth-Scopes"] == "read"
 
 
 def test_every_root_field_denied_is_403_insufficient_scope(graphql, alice, make_token):

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from graphql_relay import to_global_id
 
 from bench.seed import BENCH_USERNAME
-from schema.authentication import UNAUTHENTICATED, AuthenticationFailed, authenticate, error_response
+from schema.authentication import authenticate
+from schema.errors import APIError, error_response, unauthenticated
 from users.models import User
 from users.selectors import can_view_email, users_visible_to
 
@@ -37,10 +38,10 @@ def prefetch_users(request: HttpRequest) -> HttpResponse:
     """
     try:
         principal = authenticate(request)
-    except AuthenticationFailed as failure:
-        return error_response(failure)
+    except APIError as failure:
+        return error_response(failure, request)
     if principal.is_anonymous:
-        return error_response(UNAUTHENTICATED)
+        return error_response(unauthenticated(), request)
     if not NEEDED_SCOPES <= principal.scopes:
         return JsonResponse({"errors": [{"message": "The token lacks the read or groups scope."}]}, status=403)
     viewer = principal.user

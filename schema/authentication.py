@@ -115,9 +115,9 @@ class BearerTokenMiddleware:
         try:
             principal = authenticate(request)
         except APIError as refused:
-            response = error_response(refused)
+            response = error_response(refused, request)
         except SuspiciousOperation as refused:  # Django's request limits, e.g. too many query parameters
-            response = error_response(request_too_large(refused))
+            response = error_response(request_too_large(refused), request)
         except Exception:  # e.g. the database is down: a JSON 500 without any trace, logged with an id
             request_id = request_id_of(request)
             log.exception("Authentication failed unexpectedly [request %s]", request_id)

@@ -15,6 +15,8 @@ from enum import StrEnum
 from django.http import HttpResponse
 from graphql import GraphQLError
 
+from users.issuer import protected_resource_metadata_url
+
 
 class Code(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -52,7 +54,7 @@ class APIError(Exception):
         if code is not None:
             self.code = code
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, request) -> dict[str, str]:
         return {}
 
     def as_error(self) -> dict:
@@ -70,7 +72,7 @@ class MethodNotAllowed(APIError):
         super().__init__(message)
         self.allow = allow
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, request) -> dict[str, str]:
         return {"Allow": self.allow}
 
 
@@ -85,7 +87,7 @@ class Throttled(APIError):
         super().__init__(message, retryAfter=retry_after, **extensions)
         self.retry_after = retry_after
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, request) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
 
 
@@ -96,8 +98,14 @@ class AuthenticationFailed(APIError):
         super().__init__(message, code)
         self.status, self.challenge = status, challenge
 
-    def headers(self) -> dict[str, str]:
-        return {"WWW-Authenticate": self.challenge}
+    def headers(self, request) -> dict[str, str]:
+        challenge = self.challenge if self.status == 400 else with_resource_metadata(self.challenge, request)
+        return {"WWW-Authenticate": challenge}
+
+
+def with_resource_metadata(challenge: str, request) -> str:
+    """RFC 9728 §5.1: a 401 or 403 challenge names where to learn how to get a token (SPEC §2.5)."""
+    return f'{challenge}, resource_metadata="{protected_resource_metadata_url(request)}"'
 
 
 def invalid_request(message: str) -> AuthenticationFailed:
@@ -122,15 +130,15 @@ def request_too_large(reason) -> BadRequest:
     return BadRequest(f"The request is too large: {reason}")
 
 
-def error_response(error: APIError) -> HttpResponse:
+def error_response(error: APIError, request) -> HttpResponse:
     response = json_response({"errors": [error.as_error()]}, error.status)
-    for name, value in error.headers().items():
+    for name, value in error.headers(request).items():
         response[name] = value
     return response
 
 
-def insufficient_scope_challenge(scopes) -> str:
-    return f'Bearer error="insufficient_scope", scope="{" ".join(sorted(scopes))}"'
+def insufficient_scope_challenge(scopes, request) -> str:
+    return with_resource_metadata(f'Bearer error="insufficient_scope", scope="{" ".join(sorted(scopes))}"', request)
 
 
 # --- Errors of fields, in a response that executed ----------------------------------------------

@@ -86,7 +86,7 @@ class GraphQLView(View):
         return self.run(request)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        return error_response(MethodNotAllowed("Use GET for queries or POST.", allow="GET, POST"))
+        return error_response(MethodNotAllowed("Use GET for queries or POST.", allow="GET, POST"), request)
 
     def run(self, request) -> HttpResponse:
         try:
@@ -94,9 +94,9 @@ class GraphQLView(View):
         except APIError as refused:
             if request.principal.is_anonymous:
                 refused.message = without_suggestions(refused.message)
-            response = error_response(refused)
+            response = error_response(refused, request)
         except SuspiciousOperation as refused:  # Django's request limits: body size, number of fields
-            response = error_response(request_too_large(refused))
+            response = error_response(request_too_large(refused), request)
         except Exception:  # outside execution (which masks its own): still no trace for the client
             request_id = request_id_of(request)
             log.exception("Unhandled error in /graphql [request %s]", request_id)
@@ -127,7 +127,7 @@ class GraphQLView(View):
         request.budget = None if principal.is_anonymous else budget.spend(principal, points)
         cost = budget.cost_report(request.budget, nodes, points)
         result = self.execute(request, prepared, params, is_mutation)
-        return respond(result, facts, request_id_of(request), cost)
+        return respond(request, result, facts, cost)
 
     @staticmethod
     def execute(request, prepared: Prepared, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
@@ -150,8 +150,8 @@ class GraphQLView(View):
         return result
 
 
-def respond(result: ExecutionResult, facts: OperationFacts, request_id: str, cost: dict) -> HttpResponse:
-    errors = [format_error(error, request_id) for error in result.errors or ()]
+def respond(request, result: ExecutionResult, facts: OperationFacts, cost: dict) -> HttpResponse:
+    errors = [format_error(error, request_id_of(request)) for error in result.errors or ()]
     body = {"data": result.data}
     if errors:
         body["errors"] = errors
@@ -160,7 +160,7 @@ def respond(result: ExecutionResult, facts: OperationFacts, request_id: str, cos
     if denied is None:
         return json_response(body, 200)
     response = json_response(body, 403)
-    response["WWW-Authenticate"] = insufficient_scope_challenge(denied)
+    response["WWW-Authenticate"] = insufficient_scope_challenge(denied, request)
     return response
 
 

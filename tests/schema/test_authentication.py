@@ -7,6 +7,9 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
+# RFC 9728 §5.1 (SPEC §2.5): every 401 and 403 challenge names the protected-resource metadata.
+RESOURCE_METADATA = ', resource_metadata="http://testserver/.well-known/oauth-protected-resource/graphql"'
+
 ME = "{ me { username } }"
 
 
@@ -15,7 +18,7 @@ def test_no_authorization_header_is_401_unauthenticated(graphql, settings):
     response = graphql(ME)
     assert response.status == 401
     assert response.codes == ["UNAUTHENTICATED"]
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="graphql"'
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="graphql"' + RESOURCE_METADATA
 
 
 def test_no_authorization_header_is_401_even_with_public_introspection_for_data(graphql, settings):
@@ -150,7 +153,9 @@ def test_every_root_field_denied_is_403_insufficient_scope(graphql, alice, make_
     response = graphql("{ groups { totalCount } }", token=make_token(alice, "read"))
     assert response.status == 403
     assert response.codes == ["INSUFFICIENT_SCOPE"]
-    assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="groups"'
+    assert (
+        response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="groups"' + RESOURCE_METADATA
+    )
     assert response.data == {"groups": None}
 
 

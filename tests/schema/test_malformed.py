@@ -240,7 +240,7 @@ CASES = [
     ("GET without query", "get", None, {"variables": "{}"}, 400, "BAD_REQUEST"),
     # Form bodies in every charset, multipart with or without a boundary: 415, never a 500 (SPEC §5).
     *[
-        (f"form body, {ctype}", "post", ctype, "query=%7B+me+%7B+id+%7D+%7D".encode(), 415, "UNSUPPORTED_MEDIA_TYPE")
+        (f"form body, {ctype}", "post", ctype, b"query=%7B+me+%7B+id+%7D+%7D", 415, "UNSUPPORTED_MEDIA_TYPE")
         for ctype in (
             "application/x-www-form-urlencoded; charset=latin-1",
             "application/x-www-form-urlencoded; charset=utf-16",

@@ -147,7 +147,10 @@ def test_group_argument_needs_the_groups_scope(graphql, people, make_token, case
     assert response.status == 403
     assert response.codes == ["INSUFFICIENT_SCOPE"]
     assert response.errors[0]["extensions"]["requiredScopes"] == ["groups", "read"]
-    assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="groups read"'
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer error="insufficient_scope", scope="groups read", '
+        'resource_metadata="http://testserver/.well-known/oauth-protected-resource/graphql"'
+    )
     assert response.headers["X-Accepted-OAuth-Scopes"] == "groups, read"
     assert list(response.data.values()) == [None]
 

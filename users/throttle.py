@@ -2,12 +2,14 @@
 
 Failed client authentications (a wrong secret) and failed password-grant logins (a wrong password),
 as users.oauth2.Validator marks them, count against the address they came from, and against the pair
-(client id as decoded by users.client_auth, however it was spelled; address). Past either limit, /o/token/ answers 429 before authenticating anything, so it can be used
-neither to guess passwords nor to burn CPU on secret hashing. Nothing counts per client alone:
+(client id as decoded by users.client_auth, however it was spelled; address). Past either limit,
+/o/token/ answers 429 before authenticating anything, so it can be used neither to guess passwords
+nor to burn CPU on secret hashing. Nothing counts per client alone:
 client ids are public (SPAs), and such a counter would let anyone lock a client out. Counters live
 in Django's cache (Redis in production, shared by every process), in fixed windows.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -15,11 +17,17 @@ from django.conf import settings
 from users.counters import add_to_counter, read_counters
 
 
+def _digest(*parts: str) -> str:
+    # Client ids and proxy headers are whatever the caller sent: any length, any character, ":" too.
+    # A digest keeps keys short and unambiguous (and valid for every cache backend).
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _keys(client_id: str | None, address: str) -> list[tuple[str, int]]:
     window = int(time.time()) // settings.TOKEN_FAILURE_WINDOW_SECONDS
-    keys = [(f"token-failures:address:{address}:{window}", settings.TOKEN_FAILURES_PER_ADDRESS)]
+    keys = [(f"token-failures:address:{_digest(address)}:{window}", settings.TOKEN_FAILURES_PER_ADDRESS)]
     if client_id:
-        pair = f"token-failures:client:{client_id[:255]}:{address}:{window}"
+        pair = f"token-failures:client:{_digest(client_id, address)}:{window}"
         keys.append((pair, settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS))
     return keys
 

@@ -4,8 +4,10 @@ request id and no trace), and ``Basic realm="oauth2"`` on every 401 ``invalid_cl
 
 import base64
 import logging
+import warnings
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.test import Client
 
 from tests.users.client_side import PASSWORD, basic_auth
@@ -219,3 +221,26 @@ def test_parameters_in_the_url_are_400_invalid_request(introspector, path, query
     """A token in a URL ends up in logs and histories: the body is the one place (RFC 6749 §3.2, RFC 7662 §2.1)."""
     response = post(f"{path}?{query}", b"grant_type=client_credentials&token=t", application=introspector)
     assert_invalid_request(response, "Send the parameters in the body, not in the URL (RFC 6749 §3.2).")
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("client_id", "secret"),
+    [
+        pytest.param("x" * 10_000, "s" * 64, id="huge-client-id"),
+        pytest.param("ünïcødé-🔑", "s" * 64, id="non-ascii-client-id"),
+        pytest.param("%zz%", "s" * 64, id="bad-percent-escapes"),
+        pytest.param("", "s" * 64, id="empty-client-id"),
+        pytest.param("client", "", id="empty-secret"),
+        pytest.param("client", "s" * 100_000, id="huge-secret"),
+    ],
+)
+def test_odd_credentials_are_401_invalid_client_on_every_database(db, path, client_id, secret):
+    raw = f"{client_id}:{secret}".encode()
+    header = "Basic " + base64.b64encode(raw).decode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)  # the failure counter's key stays a valid one
+        response = post(path, b"grant_type=client_credentials&token=t", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401, response.content
+    assert response["WWW-Authenticate"] == BASIC_CHALLENGE
+    assert response.json()["error"] == "invalid_client"

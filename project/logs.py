@@ -13,6 +13,8 @@ every line of the process, the server's included, goes through the same two filt
 import logging
 import re
 
+from pythonjsonlogger.json import JsonFormatter
+
 from project import request_context
 
 REDACTED = "[REDACTED]"
@@ -57,9 +59,9 @@ class RedactSecrets(logging.Filter):
         except Exception:  # a library's bad format string: log it as it came, then redact that
             message = f"{record.msg} {record.args}"
         record.msg, record.args = redact(message, known), None
-        if record.exc_info:
+        if record.exc_info and not record.exc_text:
+            # Formatters print the cached exc_text (JsonLines too); exc_info stays for other handlers.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None  # the formatter uses exc_text, which is redacted below
         if record.exc_text:
             record.exc_text = redact(record.exc_text, known)
         if record.stack_info:
@@ -79,6 +81,20 @@ class RequestContext(logging.Filter):
         return True
 
 
+class JsonLines(JsonFormatter):
+    """python-json-logger's formatter, printing the traceback the redaction filter left in ``exc_text``
+    (the library would format ``exc_info`` again, unredacted; logging's own formatters use the text)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc_info = record.exc_info
+        if record.exc_text:
+            record.exc_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info = exc_info
+
+
 def logging_config(level: str) -> dict:
     """The ``dictConfig`` for Django and gunicorn: JSON lines on stderr with a ``level`` key."""
     quiet = "INFO" if level == "DEBUG" else level
@@ -91,7 +107,7 @@ def logging_config(level: str) -> dict:
         },
         "formatters": {
             "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
+                "()": "project.logs.JsonLines",
                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
                 "rename_fields": {"levelname": "level", "name": "logger", "asctime": "time"},
             }

@@ -3,11 +3,15 @@
 Embedded default (a fresh laptop): SQLite and an in-process cache, DEBUG on, public introspection.
 Production switches, each read from the environment:
 
-- ``SECRET_KEY``: required when ``DEBUG`` is off.
-- ``DEBUG``: ``1`` for development; defaults to on only when no ``SECRET_KEY`` is given.
+- ``DEBUG``: ``1`` for development; defaults to on only when no ``SECRET_KEY`` is given. With it off,
+  ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``ISSUER_URL`` and
+  ``OIDC_RSA_PRIVATE_KEY`` are required (README "Deploy" lists every variable).
+- ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS`` while rotating it).
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/db``; SQLite (``db.sqlite3``) without it.
 - ``REDIS_URL``: shared cache (rate-limit counters) for several server processes.
 - ``ALLOWED_HOSTS``: comma-separated.
+- ``TRUSTED_PROXY_HEADER``: set only behind a proxy; then X-Forwarded-Proto and that address header count.
+- ``SECURE_SSL_REDIRECT``: ``0`` serves plain http with DEBUG off. ``LOG_LEVEL``: default ``INFO``.
 - ``GRAPHQL_PUBLIC_INTROSPECTION``: ``1``/``0``; defaults to ``DEBUG``.
 - ``ACCESS_TOKEN_EXPIRE_SECONDS``, ``REFRESH_TOKEN_EXPIRE_SECONDS``, ``AUTHORIZATION_CODE_EXPIRE_SECONDS``.
 """

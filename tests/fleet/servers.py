@@ -18,6 +18,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV", "CI")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -56,11 +57,9 @@ def rsa_private_key() -> str:
 
 def production_env(database_url: str, redis_url: str, **extra: str) -> dict:
     """What the README's Deploy section tells an operator to set, for plain http on loopback."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "TRUSTED_PROXY_HEADER", "LOG_LEVEL"}
-    }
+    # Only what a process needs from the test run's environment: the service reads everything else,
+    # and the test run may hold settings of its own (DJANGO_ALLOW_ASYNC_UNSAFE, REDIS_URL, ...).
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from project.logs import REDACTED, RedactSecrets, redact
+from project.logs import REDACTED, JsonLines, RedactSecrets, redact
 
 SECRET = "Zx9vQm2LpR7tK4wN8yB3cF6hJ1sD5gA0"
 
@@ -51,3 +51,6 @@ def test_the_filter_rewrites_message_arguments_and_traceback():
     record.request = f"<WSGIRequest: POST '/o/token/?token={SECRET}'>"
     assert RedactSecrets().filter(record) is True
     assert SECRET not in record.getMessage() and SECRET not in record.exc_text and SECRET not in record.request
+    line = JsonLines("%(levelname)s %(message)s").format(record)
+    assert "Traceback (most recent call last)" in line and SECRET not in line
+    assert record.exc_info is not None  # left for other handlers (pytest's caplog, an error tracker)

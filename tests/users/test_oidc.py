@@ -120,6 +120,20 @@ def test_refresh_with_openid_returns_a_new_id_token_for_the_same_user(alice, oid
     assert refreshed["id_token"] != first["id_token"]
 
 
+def test_a_client_no_longer_allowed_openid_gets_no_id_token(alice, oidc_client, authorize, token_endpoint):
+    verifier, challenge = pkce_pair()
+    code = query_of(authorize(oidc_client, scope="openid profile read", challenge=challenge)["Location"])["code"]
+    oidc_client.allowed_scopes = "read"
+    oidc_client.save()
+    exchange = dict(grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier)
+    token = token_endpoint(oidc_client, **exchange)
+    assert token.status_code == 200
+    assert "id_token" not in token.json()
+    refreshed = token_endpoint(oidc_client, grant_type="refresh_token", refresh_token=token.json()["refresh_token"])
+    assert refreshed.status_code == 200
+    assert "id_token" not in refreshed.json()
+
+
 def test_code_grant_without_openid_returns_no_id_token(oidc_client, sign_in):
     token, _ = sign_in(oidc_client, scope="read")
     assert token.status_code == 200

@@ -53,6 +53,10 @@ class Validator(CodeGrantRules, OAuth2Validator):
         if request.user is not None and not request.user.is_active:
             request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
             return False
+        # SPEC §2: a token holds at most what its client is allowed now (as on /graphql). DOT checked the
+        # required scopes against the token's own; each view checks these (userinfo: openid, a 403).
+        allowed = request.client.allowed_scope_set if request.client else frozenset()
+        request.scopes = [scope for scope in request.scopes if scope in allowed]
         return True
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):

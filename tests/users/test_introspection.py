@@ -177,3 +177,29 @@ def test_missing_token_parameter_is_400_invalid_request(introspector):
     response = Client().post(INTROSPECT, {}, HTTP_AUTHORIZATION=auth)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("allowed", "scope"),
+    [
+        pytest.param("read write groups", "read groups", id="unchanged"),
+        pytest.param("read write", "read", id="groups-removed"),
+        pytest.param("write", "", id="every-granted-scope-removed"),
+    ],
+)
+def test_narrowing_the_client_narrows_the_introspected_scope(introspector, password_client, subject, allowed, scope):
+    """SPEC §2: a live token holds at most what its client is allowed now, in introspection as on /graphql."""
+    password_client.allowed_scopes = allowed
+    password_client.save()
+    response = introspect(subject, basic_auth(introspector.client_id, introspector.raw_secret))
+    assert response.status_code == 200
+    assert (response.json()["active"], response.json()["scope"]) == (True, scope)
+
+
+def test_a_bearer_token_whose_client_lost_introspection_is_403(make_token, introspector, subject):
+    bearer = make_token(scopes="introspection", application=introspector)
+    introspector.allowed_scopes = "read"
+    introspector.save()
+    response = introspect(subject, f"Bearer {bearer}")
+    assert response.status_code == 403
+    assert response.json() == {"error": "insufficient_scope", "error_description": NEEDS_CREDENTIALS}

@@ -37,6 +37,8 @@ class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
             valid, oauth_request = self.verify_request(request)  # a bearer token with required_scopes
             if not valid:
                 return self.unauthenticated_response(oauth_request)
+            if "introspection" not in oauth_request.scopes:  # the token's scopes its client still allows
+                return self.error_response("insufficient_scope", NEEDS_CREDENTIALS)
         return self.get_token_response(request.POST.get("token"))
 
     def authenticated_client(self, request, credentials) -> Application | None:
@@ -58,7 +60,10 @@ class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
         # answer here checks only the token's expiry).
         if token is None or not token.is_valid() or (token.user is not None and not token.user.is_active):
             return JsonResponse({"active": False})
-        data = {"active": True, "scope": token.scope, "exp": int(calendar.timegm(token.expires.timetuple()))}
+        # SPEC §2: the scopes the token holds now, cut down to what its client is allowed (as on /graphql).
+        allowed = token.application.allowed_scope_set if token.application else frozenset()
+        scope = " ".join(name for name in token.scope.split() if name in allowed)
+        data = {"active": True, "scope": scope, "exp": int(calendar.timegm(token.expires.timetuple()))}
         if token.application:
             data["client_id"] = token.application.client_id
         if token.user:

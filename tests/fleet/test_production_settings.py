@@ -78,3 +78,13 @@ def test_forwarded_proto_is_believed_only_behind_a_declared_proxy(database_url, 
 
     plain = servers({**env, "SECURE_SSL_REDIRECT": "0"}, "plain-http", workers=1)
     assert status(plain) == 405
+
+
+@pytest.mark.parametrize(("level", "expected"), [(None, "INFO"), ("debug", "DEBUG"), ("WARNING", "WARNING")])
+def test_log_level_sets_the_root_level(level, expected):
+    env = production_env("", "", DEBUG="1")
+    if level is not None:
+        env["LOG_LEVEL"] = level
+    code = "import django, logging; django.setup(); print(logging.getLevelName(logging.getLogger().level))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == expected, done.stderr[-2000:]

@@ -12,9 +12,6 @@ from users.models import Application
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-# Playwright's sync API keeps an event loop in this thread; the ORM calls of the tests themselves are
-# ordinary synchronous code between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Every CSP violation the page meets is kept, so a test can assert there were none.
 WATCH_CSP = """
@@ -30,8 +27,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One browser per module. Module-scoped, not session: while Playwright's sync API is open its event
+    loop runs in this thread, and Django refuses ORM calls there unless DJANGO_ALLOW_ASYNC_UNSAFE says
+    the test's own (synchronous) ORM calls between browser steps are fine; tests after these get neither."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
         if os.environ.get("CI"):
@@ -39,7 +39,8 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
         )

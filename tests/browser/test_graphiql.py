@@ -117,3 +117,30 @@ def test_without_public_introspection_the_schema_appears_after_sign_in(page, ser
     expect(page.get_by_text("query: Query")).to_have_count(0)
     authorize_graphiql(page, server, ["read"])
     expect(show_docs(page)).to_be_visible()
+
+
+def test_the_token_is_refreshed_before_it_expires(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    first = session_token(page)
+    # As if the tab had been open for 19.5 of the token's 20 minutes: GraphiQL refreshes a minute before
+    # expiry, so at once (after its 5 s floor), and carries on with the new pair.
+    page.evaluate(
+        "() => { const t = JSON.parse(sessionStorage.getItem('graphiql.token'));"
+        " t.expiresAt = Date.now() + 30000; sessionStorage.setItem('graphiql.token', JSON.stringify(t)); }"
+    )
+    page.reload()
+    page.wait_for_function(
+        "(old) => JSON.parse(sessionStorage.getItem('graphiql.token')).accessToken !== old",
+        arg=first["accessToken"],
+        timeout=15000,
+    )
+    refreshed = session_token(page)
+    assert refreshed["refreshToken"] != first["refreshToken"]
+    assert refreshed["expiresAt"] > first["expiresAt"]
+    assert run_query(page, "{ me { username } }")["data"] == {"me": {"username": "alice"}}
+    old = requests.post(
+        f"{server}/graphql",
+        json={"query": "{ __typename }"},
+        headers={"Authorization": f"Bearer {first['accessToken']}"},
+    )
+    assert old.status_code == 401  # the refresh rotated the pair

@@ -87,7 +87,7 @@
   }
 
   // What the server says about the token and scopes becomes a visible message with a way forward.
-  function inspect(response, body) {
+  function inspect(response, body, introspection) {
     const errors = (body && body.errors) || [];
     const codes = errors.map((error) => error.extensions && error.extensions.code);
     if (codes.includes("INVALID_TOKEN") && auth.current()) {
@@ -111,8 +111,8 @@
     if (missing.size) {
       const names = [...missing].sort();
       showAlert(`This query needs the ${names.map((s) => `'${s}'`).join(", ")} scope.`, names);
-    } else if (response.ok) {
-      clearAlert();
+    } else if (response.ok && !introspection) {
+      clearAlert(); // the developer's own query worked; a schema refetch says nothing about the last message
     }
   }
 
@@ -123,7 +123,7 @@
       body: JSON.stringify(params),
     });
     const body = await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
-    inspect(response, body);
+    inspect(response, body, params.operationName === "IntrospectionQuery");
     return body;
   }
 

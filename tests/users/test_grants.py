@@ -119,23 +119,40 @@ def test_client_secret_in_the_body_also_authenticates(alice, password_client):
     assert AccessToken.objects.count() == 1
 
 
+OFFERED = "Use one of: authorization_code, password, client_credentials, refresh_token"
+
+
 @pytest.mark.parametrize(
-    ("data", "error"),
+    ("data", "error", "description"),
     [
-        pytest.param({}, "unsupported_grant_type", id="missing-grant-type"),
-        pytest.param({"grant_type": "magic"}, "unsupported_grant_type", id="unknown-grant-type"),
-        pytest.param({"grant_type": "implicit"}, "unsupported_grant_type", id="implicit-grant-type"),
-        pytest.param({"grant_type": "password", "username": "alice"}, "invalid_request", id="missing-password"),
-        pytest.param({"grant_type": "password", "password": PASSWORD}, "invalid_request", id="missing-username"),
-        pytest.param({"grant_type": "refresh_token"}, "invalid_request", id="missing-refresh-token"),
-        pytest.param({"grant_type": "authorization_code"}, "invalid_request", id="missing-code"),
+        pytest.param({}, "unsupported_grant_type", OFFERED, id="missing-grant-type"),
+        pytest.param({"grant_type": "magic"}, "unsupported_grant_type", OFFERED, id="unknown-grant-type"),
+        pytest.param({"grant_type": "implicit"}, "unsupported_grant_type", OFFERED, id="implicit-grant-type"),
+        pytest.param(
+            {"grant_type": "password", "username": "alice"},
+            "invalid_request",
+            "Request is missing password parameter.",
+            id="missing-password",
+        ),
+        pytest.param(
+            {"grant_type": "password", "password": PASSWORD},
+            "invalid_request",
+            "Request is missing username parameter.",
+            id="missing-username",
+        ),
+        pytest.param(
+            {"grant_type": "refresh_token"}, "invalid_request", "Missing refresh token parameter.", id="missing-refresh"
+        ),
+        pytest.param(
+            {"grant_type": "authorization_code"}, "invalid_request", "Missing code parameter.", id="missing-code"
+        ),
     ],
 )
-def test_malformed_token_request_is_400_json(alice, password_client, token_endpoint, data, error):
+def test_malformed_token_request_is_400_json(alice, password_client, token_endpoint, data, error, description):
     response = token_endpoint(password_client, **data)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert response.json()["error"] == error
+    assert response.json() == {"error": error, "error_description": description}
 
 
 def test_json_body_is_400_invalid_request_json_not_html(password_client):

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider.settings import oauth2_settings
 
 from users.builtin_clients import GRAPHIQL_CLIENT_ID, GRAPHIQL_SCOPES, graphiql_redirect_uri
+from users.issuer import issuer_url
 
 
 # default-src 'self' covers scripts, styles, fetch and workers. GraphiQL's stylesheet embeds its fonts
@@ -50,6 +51,7 @@ def page_config(request: HttpRequest) -> dict:
         "tokenUrl": reverse("oauth2_provider:token"),
         "revokeUrl": reverse("oauth2_provider:revoke-token"),
         "redirectUri": graphiql_redirect_uri(request),
+        "issuer": issuer_url(request),  # RFC 9207: the callback refuses a response another server issued
         "publicIntrospection": settings.GRAPHQL_PUBLIC_INTROSPECTION,
     }
 

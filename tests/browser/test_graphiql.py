@@ -104,8 +104,16 @@ def test_partial_consent_grants_only_the_checked_scopes(page, server, alice):
 
 
 def test_a_callback_with_a_foreign_state_is_refused_visibly(page, server, alice):
-    page.goto(f"{server}/graphql/callback?code=stolen-code&state=forged")
+    page.goto(f"{server}/graphql/callback?code=stolen-code&state=forged&iss={server}")
     expect(page.get_by_role("alert")).to_contain_text("State mismatch")
+    assert session_token(page) is None
+
+
+def test_a_callback_from_another_issuer_is_refused_visibly(page, server, alice):
+    page.goto(f"{server}/graphql")
+    page.evaluate("sessionStorage.setItem('graphiql.pending', JSON.stringify({state: 's', verifier: 'v'}))")
+    page.goto(f"{server}/graphql/callback?code=c&state=s&iss=https://attacker.example")
+    expect(page.get_by_role("alert")).to_contain_text("names the issuer https://attacker.example")
     assert session_token(page) is None
 
 

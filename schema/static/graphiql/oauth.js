@@ -82,6 +82,10 @@ window.GraphiQLAuth = (function () {
         "State mismatch: this response does not belong to a sign-in started in this tab, so it was refused.",
       );
     }
+    if (query.get("iss") !== config.issuer) {
+      // RFC 9207 §2.4: a response naming another issuer (or none) is a mix-up attack or a wrong server.
+      throw new Error(`The response names the issuer ${query.get("iss")}, not ${config.issuer}, so it was refused.`);
+    }
     return tokenRequest({
       grant_type: "authorization_code",
       code: query.get("code") || "",

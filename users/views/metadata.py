@@ -63,7 +63,7 @@ def server_metadata(request: HttpRequest) -> dict:
         "authorization_response_iss_parameter_supported": True,  # RFC 9207, COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS
         # OpenID Connect Discovery 1.0 §3; RFC 8414 §2 registers these names for OAuth metadata too.
         "subject_types_supported": ["public"],
-        # Users.models.Application derives RS256 for every client allowed openid; HS256 is never used.
+        # users.models.Application derives RS256 for every client allowed openid; HS256 is never used.
         "id_token_signing_alg_values_supported": [AbstractApplication.RS256_ALGORITHM],
         "claims_supported": list(dict.fromkeys(validator.get_discovery_claims(request))),  # DOT lists sub twice
     }

@@ -43,4 +43,8 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    cache.get("readyz")  # a round trip; a missing key is fine
+    ping = getattr(cache, "ping", None)  # project.cache.FailOpenRedisCache: get() would hide an outage
+    if ping is not None:
+        ping()
+    else:
+        cache.get("readyz")  # a round trip; a missing key is fine

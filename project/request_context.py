@@ -19,6 +19,11 @@ def reset(marker) -> None:
     _current.reset(marker)
 
 
+def current():
+    """The request being served in this thread or task, or None."""
+    return _current.get()
+
+
 def request_id() -> str | None:
     return getattr(_current.get(), "request_id", None)
 

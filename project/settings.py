@@ -147,7 +147,8 @@ if REDIS_URL:
     # Short socket timeouts: a stopped Redis costs a request milliseconds, not a worker (counters fail open).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering as an empty cache while Redis is unreachable (SPEC §6).
+            "BACKEND": "project.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

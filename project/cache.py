@@ -1,0 +1,65 @@
+"""The shared cache (REDIS_URL) failing open (SPEC §6): while Redis is unreachable the service keeps
+serving, and the cache answers like an empty one that forgets what it is told.
+
+Django's RedisCache raises redis' exceptions (a closed port, a timeout), and the cache is read on
+many paths besides the counters (CORS origins, the budget headers of a refused request). Rather than
+guarding each call site, this backend answers every operation as a miss, as django-redis'
+IGNORE_EXCEPTIONS does. ``incr`` alone still raises: ``users.counters`` must know that nothing was
+counted (it answers 0 then). One warning per request says the cache was unreachable.
+"""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+from project import request_context
+
+log = logging.getLogger("project.cache")
+ERRORS = (RedisError, OSError)
+
+
+def _fail_open(answer):
+    """Run the operation; while Redis is unreachable, warn (once per request) and return ``answer(args)``."""
+
+    def decorate(operation):
+        @functools.wraps(operation)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return operation(self, *args, **kwargs)
+            except ERRORS as error:
+                _warn(operation.__name__, error)
+                return answer(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _warn(operation: str, error: Exception) -> None:
+    request = request_context.current()
+    if request is not None:
+        if getattr(request, "_cache_unreachable_logged", False):
+            return
+        request._cache_unreachable_logged = True
+    log.warning("cache unreachable: %s answered as a miss (%s)", operation, type(error).__name__)
+
+
+class FailOpenRedisCache(RedisCache):
+    def ping(self) -> None:
+        """Raises while Redis is unreachable: /readyz must see what the operations hide."""
+        self._cache.get_client(write=True).ping()
+
+    add = _fail_open(lambda *a, **k: False)(RedisCache.add)
+    get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
+    set = _fail_open(lambda *a, **k: None)(RedisCache.set)
+    touch = _fail_open(lambda *a, **k: False)(RedisCache.touch)
+    delete = _fail_open(lambda *a, **k: False)(RedisCache.delete)
+    get_many = _fail_open(lambda *a, **k: {})(RedisCache.get_many)
+    has_key = _fail_open(lambda *a, **k: False)(RedisCache.has_key)
+    set_many = _fail_open(lambda *a, **k: [])(RedisCache.set_many)
+    delete_many = _fail_open(lambda *a, **k: None)(RedisCache.delete_many)
+    clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
+    # decr undoes an incr that did count (a refused request costs nothing): best effort.
+    decr = _fail_open(lambda *a, **k: 0)(RedisCache.decr)

@@ -8,6 +8,7 @@ from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.http.multipartparser import MultiPartParserError
 
 from schema.errors import BadRequest, Code, UnsupportedMediaType, invalid_request
+from users.text import is_unicode
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_IN_BODY = "Send the access token in the Authorization header, not in the body."
@@ -77,14 +78,9 @@ def _form_has_token(request) -> bool:
 
 
 def invalid_text(value) -> bool:
-    """A lone surrogate anywhere in a JSON value: JSON allows "\\ud800", Unicode text does not, and
-    PostgreSQL refuses it (SPEC §5: invalid Unicode is bad input, never a 500)."""
+    """A lone surrogate anywhere in a JSON value (SPEC §5: invalid Unicode is bad input, never a 500)."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
+        return not is_unicode(value)
     if isinstance(value, dict):
         return any(invalid_text(k) or invalid_text(v) for k, v in value.items())
     if isinstance(value, list):

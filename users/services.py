@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from users.models import User
-from users.text import NUL_MESSAGE, fields_with_nul
+from users.text import NUL_MESSAGE, SURROGATE_MESSAGE, fields_not_unicode, fields_with_nul
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,17 @@ def _field_errors(exc: ValidationError, fields: dict[str, str]) -> list[FieldErr
 PROFILE_FIELDS = {"first_name": "firstName", "last_name": "lastName", "email": "email"}
 
 
-def _nul_errors(values: dict[str, str], names: dict[str, str]) -> list[FieldError]:
-    return [FieldError(names.get(n, n), "null_characters_not_allowed", NUL_MESSAGE) for n in fields_with_nul(values)]
+def _text_errors(values: dict[str, str], names: dict[str, str]) -> list[FieldError]:
+    """Text no database stores alike: NUL characters and lone surrogates (SPEC §4: a payload error)."""
+    return [
+        *(FieldError(names.get(n, n), "null_characters_not_allowed", NUL_MESSAGE) for n in fields_with_nul(values)),
+        *(FieldError(names.get(n, n), "invalid_unicode", SURROGATE_MESSAGE) for n in fields_not_unicode(values)),
+    ]
 
 
 def update_profile(user: User, changes: dict[str, str]) -> list[FieldError]:
     """Apply ``changes`` (model field names) to the user's profile, all or nothing."""
-    if errors := _nul_errors(changes, PROFILE_FIELDS):
+    if errors := _text_errors(changes, PROFILE_FIELDS):
         return errors
     candidate = User.objects.get(pk=user.pk)
     for name, value in changes.items():
@@ -51,7 +55,7 @@ def update_profile(user: User, changes: dict[str, str]) -> list[FieldError]:
 
 
 def create_group(name: str) -> tuple[Group | None, list[FieldError]]:
-    if errors := _nul_errors({"name": name}, {}):
+    if errors := _text_errors({"name": name}, {}):
         return None, errors
     group = Group(name=name.strip())
     try:

@@ -154,3 +154,10 @@ def test_create_group_with_nul_characters_saves_nothing(graphql, editor, make_to
     response = graphql(CREATE, token=make_token(editor, "write groups"), variables={"name": "o\u0000ps"})
     assert [e["code"] for e in response.data["createGroup"]["errors"]] == ["null_characters_not_allowed"]
     assert not Group.objects.exists()
+
+
+def test_create_group_with_a_lone_surrogate_saves_nothing(graphql, editor, make_token):
+    response = graphql(CREATE, token=make_token(editor, "write groups"), variables={"name": "o\ud800ps"})
+    assert response.status == 200
+    assert [e["code"] for e in response.data["createGroup"]["errors"]] == ["invalid_unicode"]
+    assert not Group.objects.exists()

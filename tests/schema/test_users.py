@@ -315,6 +315,24 @@ def test_update_me_with_nul_characters_saves_nothing(graphql, alice, make_token)
     assert alice.last_name == "Liddell"
 
 
+@pytest.mark.parametrize("field", ["firstName", "lastName", "email"])
+@pytest.mark.parametrize("text", ["\ud800", "Lid\udfffdell", "\ud83d"])
+def test_update_me_with_a_lone_surrogate_is_a_payload_error_and_saves_nothing(graphql, alice, make_token, field, text):
+    """SPEC §4, §5: invalid Unicode in mutation input is a payload error (PostgreSQL answered 500)."""
+    input = {"firstName": "Changed", field: text}
+    response = graphql(UPDATE_ME, token=make_token(alice, "read write"), variables={"input": input})
+    assert response.status == 200
+    assert response.data["updateMe"]["errors"] == [
+        {
+            "field": field,
+            "code": "invalid_unicode",
+            "message": "The text is not valid Unicode (it holds a lone surrogate).",
+        }
+    ]
+    alice.refresh_from_db()
+    assert (alice.first_name, alice.last_name, alice.email) == ("Alice", "Liddell", "alice@example.com")
+
+
 def test_search_with_nul_characters_is_bad_user_input(graphql, alice, make_token):
     response = graphql('{ users(search: "a\\u0000b") { totalCount } }', token=make_token(alice))
     assert response.codes == ["BAD_USER_INPUT"]

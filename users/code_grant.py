@@ -46,6 +46,8 @@ class CodeGrantRules:
             # a replay: whoever holds it now may not be who exchanged it first.
             revoke_tokens_of_code(code, client)
             return False
+        if not grant.user.is_active:  # SPEC §2: a deactivated user loses everything, codes included
+            return False
         request.code_grant = grant
         request.scopes = grant.scope.split(" ")
         request.user = grant.user

@@ -62,3 +62,18 @@ def test_a_deactivated_users_bearer_token_cannot_introspect(alice, make_token, i
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
     assert response.json()["error"] == "invalid_token"
+
+
+def test_a_code_issued_before_deactivation_is_not_exchanged(alice, authorize, code_client, token_endpoint):
+    from tests.users.client_side import REDIRECT_URI, pkce_pair, query_of
+
+    verifier, challenge = pkce_pair()
+    code = query_of(authorize(code_client, challenge=challenge)["Location"])["code"]
+    alice.is_active = False
+    alice.save()
+    response = token_endpoint(
+        code_client, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()

@@ -49,7 +49,11 @@ class CodeGrantRules:
         if not grant.user.is_active:  # SPEC §2: a deactivated user loses everything, codes included
             return False
         request.code_grant = grant
-        request.scopes = grant.scope.split(" ")
+        # SPEC §2: never wider than what the client may have now (an admin may have narrowed it since
+        # the consent); a grant left with nothing it may have is no grant.
+        request.scopes = [scope for scope in grant.scope.split() if scope in client.allowed_scope_set]
+        if not request.scopes:
+            return False
         request.user = grant.user
         if grant.nonce:
             request.nonce = grant.nonce

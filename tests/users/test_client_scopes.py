@@ -105,3 +105,19 @@ def test_empty_scope_request_by_client_without_read_is_invalid_scope(obtain, gra
     yielding a token that can do nothing (or, for the code flow, a consent page that cannot be approved)."""
     assert obtain(grant, "groups introspection", None) == {"error": "invalid_scope"}
     assert AccessToken.objects.count() == 0
+
+
+def test_a_code_exchanged_after_the_client_was_narrowed_gets_only_what_it_may_have_now(
+    authorize, code_client, token_endpoint
+):
+    from tests.users.client_side import REDIRECT_URI, pkce_pair, query_of
+
+    verifier, challenge = pkce_pair()
+    code = query_of(authorize(code_client, scope="read groups", challenge=challenge)["Location"])["code"]
+    code_client.allowed_scopes = "read"
+    code_client.save()
+    response = token_endpoint(
+        code_client, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["scope"] == "read"

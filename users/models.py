@@ -38,7 +38,9 @@ class Application(AbstractApplication):
         default="read",
         blank=True,
         validators=[validate_scope_string],
-        help_text="Scopes this client may ask for, space-separated (read write groups introspection).",
+        help_text=(
+            "Scopes this client may ask for, space-separated (read write groups introspection openid profile email)."
+        ),
     )
 
     class Meta(AbstractApplication.Meta):

@@ -7,40 +7,24 @@ secret is generated on creation and shown once, always stored hashed, never disp
 grants are the ones the server offers (users/grants.py) and the algorithm follows the scopes.
 """
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from oauth2_provider.generators import generate_client_secret
 
-from users.grants import registrable_grants
+from users.forms import EDITABLE_FIELDS, ApplicationForm
 from users.models import Application, User
 
 admin.site.register(User, UserAdmin)
 
 
-class ApplicationAdminForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        grant = self.fields["authorization_grant_type"]
-        offered = registrable_grants()
-        grant.choices = [(value, label) for value, label in grant.choices if value in offered]
-
-
 class ApplicationAdmin(admin.ModelAdmin):
-    form = ApplicationAdminForm
+    form = ApplicationForm
     # Neither client_secret nor hash_client_secret: nothing to type, untick or read back.
     fields = (
-        "name",
+        *EDITABLE_FIELDS,
         "client_id",
         "user",
-        "client_type",
-        "authorization_grant_type",
-        "allowed_scopes",
-        "redirect_uris",
-        "post_logout_redirect_uris",
-        "allowed_origins",
-        "skip_authorization",
         "algorithm",
         "registration_source",
         "created",

@@ -8,9 +8,9 @@ from django.test import Client
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from tests.users.client_side import PASSWORD, basic_auth
+from users.forms import ApplicationForm
 from users.grants import offered_grant_types, registrable_grants
 from users.models import Application
-from users.views.application import ApplicationFormClass
 
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
@@ -239,7 +239,7 @@ def test_the_offered_grants_are_one_setting(settings, removed):
     response = Client().post("/o/token/", {"grant_type": removed})
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
-    registrable = {value for value, _ in ApplicationFormClass().fields["authorization_grant_type"].choices}
+    registrable = {value for value, _ in ApplicationForm().fields["authorization_grant_type"].choices}
     expected = {"authorization-code", "password", "client-credentials"} - {removed.replace("_", "-")}
     assert registrable == expected
     metadata = Client().get("/.well-known/oauth-authorization-server").json()

@@ -1,39 +1,14 @@
 """OAuth2 client management at /o/applications/: staff only, secrets generated and shown once (SPEC §2.3)."""
 
-from django import forms
 from django.contrib.auth.mixins import UserPassesTestMixin
-from django.forms.models import modelform_factory
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
 from oauth2_provider.generators import generate_client_secret
 
-from users.grants import registrable_grants
+from users.forms import ApplicationForm
 from users.models import Application
-
-EDITABLE_FIELDS = (
-    "name",
-    "client_type",
-    "authorization_grant_type",
-    "allowed_scopes",
-    "redirect_uris",
-    "post_logout_redirect_uris",
-    "allowed_origins",
-    "skip_authorization",
-)
-
-
-class ApplicationForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        grant = self.fields["authorization_grant_type"]
-        # Only the grants the server offers (users.grants); implicit, hybrid and device code are not.
-        offered = registrable_grants()
-        grant.choices = [(value, label) for value, label in grant.choices if value in offered]
-
-
-ApplicationFormClass = modelform_factory(Application, form=ApplicationForm, fields=EDITABLE_FIELDS)
 
 
 class StaffOnlyMixin(UserPassesTestMixin):
@@ -60,7 +35,7 @@ class ApplicationDelete(StaffOnlyMixin, dot_views.ApplicationDelete):
 
 class ApplicationUpdate(StaffOnlyMixin, dot_views.ApplicationUpdate):
     def get_form_class(self):
-        return ApplicationFormClass
+        return ApplicationForm
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -68,7 +43,7 @@ class ApplicationRegistration(StaffOnlyMixin, dot_views.ApplicationRegistration)
     """The server generates the secret and shows it once, on the response to the creation."""
 
     def get_form_class(self):
-        return ApplicationFormClass
+        return ApplicationForm
 
     def form_valid(self, form):
         secret = generate_client_secret()

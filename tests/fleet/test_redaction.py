@@ -24,6 +24,7 @@ SECRET = "Zx9vQm2LpR7tK4wN8yB3cF6hJ1sD5gA0"
         f"Authorization: Bearer {SECRET}",
         f"HTTP_AUTHORIZATION: 'Basic {SECRET}=='",
         f"code_verifier={SECRET}",
+        f'"GET /graphql?code={SECRET}&state=s HTTP/1.1" 200 512',  # runserver's line for a redirect back
     ],
 )
 def test_each_shape_is_redacted(line):

@@ -17,13 +17,13 @@ Production switches, each read from the environment:
 """
 
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from project import sqlite
 from project.logs import logging_config
 from users import oidc
 
@@ -140,7 +140,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests on a file, not in memory: Django shares one in-memory connection with live-server threads,
     # which would hide every concurrency problem. One file per test process (several may run at once).
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"test-db-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": sqlite.test_database_name()}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -9,7 +9,7 @@ import pytest
 
 from schema.authentication import Principal
 from schema.budget import spend
-from tests.services import require
+from tests.fleet.servers import port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEND_IN_ANOTHER_PROCESS = (
@@ -34,7 +34,7 @@ def test_two_processes_share_one_budget(settings_redis):
 
 @pytest.fixture
 def settings_redis(settings):
-    require("127.0.0.1", 6379, "Redis")
+    require(port_open(6379), "Redis on 127.0.0.1:6379")
     url = "redis://127.0.0.1:6379/14"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     from django.core.cache import cache

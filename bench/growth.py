@@ -49,6 +49,7 @@ class Growth:
     batch_size: int
     batch_pause: float
     when: str = ""
+    load: str = ""  # load average before and after: the machine may be shared
 
 
 def problems(g: Growth) -> list[str]:
@@ -68,7 +69,7 @@ def render(g: Growth) -> str:
     if problems(g):
         raise ValueError("nothing to render: " + "; ".join(problems(g)))
     return (
-        f"Growth (`bench/growth.py`, PostgreSQL, DEBUG off, {g.when}):\n\n"
+        f"Growth (`bench/growth.py`, PostgreSQL, DEBUG off, {g.when}; load average (1 min) {g.load}):\n\n"
         f"- token lookup median: {g.lookup_one_us:.0f} us with 1 token, {g.lookup_many_us:.0f} us with"
         f" {g.tokens:,} expired tokens besides it (ratio {g.lookup_many_us / g.lookup_one_us:.2f})\n"
         f"- `cleartokens`: {g.tokens:,} expired tokens in {g.clear_seconds:.1f} s, {len(g.batches)} batches of"
@@ -97,6 +98,8 @@ def publish(g: Growth, target: Path, marker: str | None, readme_path: Path = rea
 def median_lookup_us(rounds: int = 2000) -> float:
     from schema.authentication import principal_for_token
 
+    for _ in range(200):  # warm: the connection, the statement's plan, the fresh table statistics
+        principal_for_token(LIVE_TOKEN)
     samples = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -153,6 +156,7 @@ def measure(tokens: int) -> Growth:
 
     from users.models import Application, User
 
+    load_before = os.getloadavg()[0]
     call_command("migrate", verbosity=0)
     user = User.objects.create(username="growth")
     application = Application.objects.create(
@@ -183,6 +187,7 @@ def measure(tokens: int) -> Growth:
         batch_size=oauth2_settings.CLEAR_EXPIRED_TOKENS_BATCH_SIZE,
         batch_pause=oauth2_settings.CLEAR_EXPIRED_TOKENS_BATCH_INTERVAL,
         when=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        load=f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs",
     )
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from graphql_relay import offset_to_cursor
 
 USERS_WITH_GROUPS = """
 query ($n: Int!) {
@@ -74,3 +75,21 @@ def test_the_next_level_loads_only_for_the_returned_page(graphql, populated, mak
     # the groups of the 2 returned members only, not of all 30 members of the group
     in_list = last.split("IN (", 1)[1].split(")", 1)[0]
     assert len(in_list.split(",")) == 2
+
+
+@pytest.mark.parametrize(
+    ("case", "page"),
+    [("no groups at all", "first: 5"), ("a cursor past the end", f'first: 5, after: "{offset_to_cursor(50)}"')],
+)
+def test_total_count_of_empty_nested_pages_is_one_query(graphql, make_user, group_factory, make_token, case, page):
+    """Parents with nothing in their page still count together, not one COUNT each (an N+1)."""
+    users = [make_user(f"lonely{n:02}") for n in range(30)]
+    group_factory("only", members=users[:2])
+    query = f"{{ users(first: 30) {{ edges {{ node {{ groups({page}) {{ totalCount }} }} }} }} }}"
+    token = make_token(users[0], "read groups")
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(query, token=token)
+    assert response.status == 200
+    assert [e["node"]["groups"]["totalCount"] for e in response.data["users"]["edges"]] == [1, 1] + [0] * 28
+    # token, user page, the window query, one grouped count for the parents with an empty page
+    assert len(queries) == 4, [q["sql"] for q in queries]

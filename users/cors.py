@@ -8,9 +8,7 @@ request in every process that shares the cache. (A queryset ``.update()`` sends 
 is the backstop.)
 """
 
-import base64
-import binascii
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from corsheaders.signals import check_request_enabled
 from django.core.cache import cache
@@ -18,6 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from users import client_auth
 from users.models import Application
 
 CACHE_KEY = "cors:origins-by-client:v1"
@@ -41,20 +40,10 @@ def origins_by_client() -> dict[str, frozenset[str]]:
 
 
 def calling_client_id(request: HttpRequest) -> str | None:
-    """The client_id from HTTP Basic (RFC 6749 §2.3.1: form-encoded inside) or the form body."""
-    kind, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if kind.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return unquote(decoded.partition(":")[0].replace("+", " "))
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        try:  # the view has already read the body; a broken one must not turn into a 500 here
-            return request.POST.get("client_id")
-        except Exception:  # noqa: BLE001
-            return None
-    return None
+    """The client the request named, read as the endpoint itself read it (users.client_auth), so an
+    origin is allowed for exactly the client the endpoint answered, however its credentials were spelled."""
+    reading = request.META.get(client_auth.ENVIRON_KEY)
+    return reading.client_id if reading is not None else None
 
 
 def origin_allowed(request: HttpRequest, origin: str) -> bool:

@@ -60,13 +60,26 @@ def test_graphql_answers_any_clients_origin_and_exposes_the_api_headers(spa, oth
         assert response["Access-Control-Expose-Headers"] == EXPOSED
 
 
-@pytest.mark.parametrize("how", ["body", "basic"])
+def spelled(header: str, how: str) -> str:
+    """The same HTTP Basic credentials in the spellings the token endpoint accepts (users.client_auth)."""
+    encoded = header.removeprefix("Basic ")
+    return {
+        "basic": header,
+        "basic, no padding": "Basic " + encoded.rstrip("="),
+        "basic, extra padding": "Basic " + encoded.rstrip("=") + "===",
+        "basic, spaces": "basic  " + encoded + " ",
+    }[how]
+
+
+@pytest.mark.parametrize("how", ["body", "basic", "basic, no padding", "basic, extra padding", "basic, spaces"])
 def test_token_endpoint_answers_only_the_calling_clients_own_origin(spa, other, how):
+    """The origin is decided for the client the endpoint itself read, however its credentials are spelled."""
+
     def token_request(origin, application):
         data = {"grant_type": "client_credentials"}
         extra = {"HTTP_ORIGIN": origin}
-        if how == "basic":
-            extra["HTTP_AUTHORIZATION"] = basic_auth(application.client_id, "wrong-but-long-enough-" * 3)
+        if how.startswith("basic"):
+            extra["HTTP_AUTHORIZATION"] = spelled(basic_auth(application.client_id, "wrong-but-long-enough-" * 3), how)
         else:
             data["client_id"] = application.client_id
         return Client().post("/o/token/", data, **extra)

@@ -264,3 +264,28 @@ def test_only_failed_logins_count(make_application, alice, settings, data, count
         client.client_id, client.raw_secret, grant_type="password", username="alice", password="correct-horse-battery"
     )
     assert after.status_code == (429 if counted else 200)
+
+
+ENDPOINTS = {
+    "token": ("/o/token/", {"grant_type": "client_credentials"}),
+    "revocation": ("/o/revoke_token/", {"token": "anything"}),
+    "introspection": ("/o/introspect/", {"token": "anything"}),
+}
+
+
+@pytest.mark.parametrize("failing_at", list(ENDPOINTS))
+@pytest.mark.parametrize("refused_at", list(ENDPOINTS))
+def test_failed_client_secrets_count_at_every_endpoint_that_checks_them(server, settings, failing_at, refused_at):
+    """SPEC §2: revocation and introspection check client secrets too, so they share the failure limit:
+    a secret cannot be guessed at one endpoint while another refuses the address."""
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 2
+    path, data = ENDPOINTS[failing_at]
+    wrong = "Basic " + base64.b64encode(f"{server.client_id}:{'x' * 64}".encode()).decode()
+    for _ in range(2):
+        assert Client(REMOTE_ADDR="10.0.0.5").post(path, data, HTTP_AUTHORIZATION=wrong).status_code == 401
+    path, data = ENDPOINTS[refused_at]
+    right = "Basic " + base64.b64encode(f"{server.client_id}:{server.raw_secret}".encode()).decode()
+    refused = Client(REMOTE_ADDR="10.0.0.5").post(path, data, HTTP_AUTHORIZATION=right)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert 1 <= int(refused["Retry-After"]) <= settings.TOKEN_FAILURE_WINDOW_SECONDS

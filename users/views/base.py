@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 
-from users import client_auth
+from users import client_auth, throttle
 from users.text import NUL_MESSAGE, fields_with_nul
 
 log = logging.getLogger("users.oauth2")
@@ -95,13 +95,25 @@ class OAuth2Endpoint(View):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            if request.method == "POST":
-                refusal = body_refusal(request) or parameter_refusal(request) or self.read_credentials(request)
-                if refusal is not None:
-                    return invalid_request(refusal)
+            if request.method != "POST":
+                return View.dispatch(self, request, *args, **kwargs)
+            refusal = body_refusal(request) or parameter_refusal(request) or self.read_credentials(request)
+            if refusal is not None:
+                return invalid_request(refusal)
+            # SPEC §2: failed logins are limited wherever a client secret (or a user's password) is
+            # checked, so revocation and introspection cannot serve to guess what /o/token/ refuses.
+            credentials, address = self.credentials(request), throttle.client_address(request)
+            wait = throttle.retry_after(credentials.client_id, address)
+            if wait is not None:
+                response = oauth_error("too_many_requests", f"Too many failed attempts; retry in {wait} s.", 429)
+                response["Retry-After"] = str(wait)
+                return response
             # View.dispatch, not DOT's: its protected-resource dispatch (introspection) authenticates
             # before looking at the method. Ours checks the method first; post() authenticates.
-            return View.dispatch(self, request, *args, **kwargs)
+            response = View.dispatch(self, request, *args, **kwargs)
+            if credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
+                throttle.record_failure(credentials.client_id, address)
+            return response
         except Exception:
             return server_error(request)
 

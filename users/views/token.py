@@ -1,11 +1,11 @@
 """The token endpoint at /o/token/: DOT's, with failed-login limits and JSON for every answer."""
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider import views as dot_views
 
-from users import client_auth, throttle
+from users import client_auth
 from users.grants import offered_grant_types
 from users.views.base import OAuth2Endpoint, oauth_error, oauthlib_response
 
@@ -20,27 +20,11 @@ class TokenView(OAuth2Endpoint, dot_views.TokenView):
     """DOT's token endpoint, with failed-login limits and JSON for every answer (RFC 6749 §5.2)."""
 
     def post(self, request, *args, **kwargs):
-        credentials, address = self.credentials(request), throttle.client_address(request)
-        refusal = self.refusal(request, credentials.client_id, address)
-        if refusal is not None:
-            return refusal
-        response = self.token_response(request)
-        if credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
-            throttle.record_failure(credentials.client_id, address)
-        return response
-
-    @staticmethod
-    def refusal(request, client_id: str | None, address: str) -> JsonResponse | None:
-        """The answer to a request refused before any authentication, or None."""
-        wait = throttle.retry_after(client_id, address)
-        if wait is not None:
-            response = oauth_error("too_many_requests", f"Too many failed attempts; retry in {wait} s.", 429)
-            response["Retry-After"] = str(wait)
-            return response
+        # Failed-login limits: OAuth2Endpoint, for every endpoint that checks a secret.
         offered = offered_grant_types()
         if request.POST.get("grant_type") not in offered:
             return oauth_error("unsupported_grant_type", "Use one of: " + ", ".join(offered), 400)
-        return None
+        return self.token_response(request)
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def token_response(self, request) -> HttpResponse:

@@ -14,7 +14,6 @@ authenticates through the same backend and has limits of its own.
 """
 
 import hashlib
-import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -24,8 +23,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from users.counters import add_to_counter, read_counters
-from users.throttle import client_address
+from users import throttle
 
 
 def username_key(username: str) -> str:
@@ -39,29 +37,24 @@ def username_key(username: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()  # bounded, and no raw input in cache keys
 
 
-def _counters(request) -> list[tuple[str, int]]:
-    window = int(time.time()) // settings.LOGIN_FAILURE_WINDOW_SECONDS
-    address = client_address(request)
-    username = username_key(request.POST.get("username", ""))
+def _limits(request) -> throttle.Limits:
+    address = throttle.client_address(request)
     return [
-        (f"login-failures:address:{address}:{window}", settings.LOGIN_FAILURES_PER_ADDRESS),
-        (f"login-failures:user:{username}:{address}:{window}", settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS),
+        (("address", address), settings.LOGIN_FAILURES_PER_ADDRESS),
+        (
+            ("user", username_key(request.POST.get("username", "")), address),
+            settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS,
+        ),
     ]
 
 
 def retry_after(request) -> int | None:
     """Seconds until this sign-in may be tried again, or None when it is within the limits."""
-    counters = _counters(request)
-    counts = read_counters([key for key, _ in counters])  # fails open when the cache is down
-    if any(counts.get(key, 0) >= limit for key, limit in counters):
-        window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-        return window - int(time.time()) % window
-    return None
+    return throttle.wait_for("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
 
 
 def record_failure(request) -> None:
-    for key, _ in _counters(request):
-        add_to_counter(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS + 60)
+    throttle.count_failure("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
 
 
 def too_many_attempts(request, wait: int):

@@ -25,13 +25,7 @@ CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 def grant_types() -> list[str]:
-    offered = list(offered_grant_types())  # what /o/token/ answers
-    # The same RFC 9700 gates DOT's own metadata view applies.
-    if oauth2_settings.COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT:
-        offered = [grant for grant in offered if grant != "implicit"]
-    if oauth2_settings.COMPLIANT_BCP_RFC9700_PASSWORD_GRANT:
-        offered = [grant for grant in offered if grant != "password"]
-    return offered
+    return list(offered_grant_types())  # what /o/token/ answers, the RFC 9700 gates applied (users/grants.py)
 
 
 def server_metadata(request: HttpRequest) -> dict:

@@ -6,7 +6,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from users import client_auth
-from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed
+from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed, graphiql_redirect_uri
 from users.code_grant import CodeGrantRules
 from users.issuer import issuer_url
 from users.models import is_strong_client_secret
@@ -78,6 +78,13 @@ class Validator(CodeGrantRules, OAuth2Validator):
         if client_id == GRAPHIQL_CLIENT_ID:
             return graphiql_redirect_allowed(redirect_uri, request)
         return super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs)
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        # An authorization request without redirect_uri gets the client's one registered URI; for GraphiQL
+        # that is this origin's callback, not the development URI its row holds (which would fail after consent).
+        if client_id == GRAPHIQL_CLIENT_ID:
+            return graphiql_redirect_uri(request)
+        return super().get_default_redirect_uri(client_id, request, *args, **kwargs)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # Concurrent refreshes with one refresh token (upstream issues 722, 960): all pass

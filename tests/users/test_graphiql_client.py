@@ -21,6 +21,7 @@ def authorize_graphiql(alice, redirect_uri, host="testserver", secure=False):
         "code_challenge": challenge,
         "code_challenge_method": "S256",
     }
+    params = {name: value for name, value in params.items() if value is not None}
     return client, verifier, client.get("/o/authorize/", params, HTTP_HOST=host, secure=secure)
 
 
@@ -80,3 +81,14 @@ def test_the_code_exchanges_with_the_same_redirect_uri_and_the_verifier(alice):
     )
     assert token.status_code == 200
     assert token.json()["scope"] == "read"
+
+
+def test_without_redirect_uri_graphiql_redirects_to_this_origins_callback(alice):
+    """The one URI it may use is the default, so a consent approved without redirect_uri succeeds."""
+    client, _, page = authorize_graphiql(alice, None)
+    assert page.status_code == 200
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    approved = client.post("/o/authorize/", {**form, "granted_scopes": "read", "allow": "Authorize"})
+    assert approved.status_code == 302, approved.content
+    assert approved["Location"].startswith("http://testserver/graphql/callback?")
+    assert "code" in query_of(approved["Location"])

@@ -4,11 +4,13 @@ over and over), and the static facts of each operation computed once per operati
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, get_operation_ast, specified_rules, validate
 
 from schema.analysis import OperationFacts, analyse
 from schema.errors import BadRequest, Code
 from schema.limits import check_shape, parse_within_limits
+from schema.plan import compile_plan
 from schema.schema import schema as graphene_schema
 
 SCHEMA = graphene_schema.graphql_schema
@@ -20,6 +22,7 @@ class Prepared:
 
     document: DocumentNode
     facts: dict[str | None, OperationFacts] = field(default_factory=dict)
+    plans: dict[str | None, type | None] = field(default_factory=dict)  # by operation name (schema.plan)
 
 
 @lru_cache(maxsize=512)
@@ -50,3 +53,14 @@ def operation_of(prepared: Prepared, operation_name: str | None) -> tuple[Operat
         facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)
     check_shape(facts.depth, facts.aliases)
     return operation, facts
+
+
+def plan_of(prepared: Prepared, operation_name: str | None, operation: OperationDefinitionNode):
+    """The execution context class of the operation's compiled plan, or None (graphql-core's own).
+
+    ``GRAPHQL_COMPILED_PLANS = False`` runs everything on graphql-core (the reference executor)."""
+    if not getattr(settings, "GRAPHQL_COMPILED_PLANS", True):
+        return None
+    if operation_name not in prepared.plans:
+        prepared.plans[operation_name] = compile_plan(SCHEMA, prepared.document, operation)
+    return prepared.plans[operation_name]

@@ -210,16 +210,33 @@ def check(policy: Policy, request) -> None:
         raise api_error(Code.FORBIDDEN, f"This field requires the '{policy.permission}' permission.")
 
 
+def enforce(policy: Policy, arguments: tuple, request, args: dict) -> None:
+    """The gate of one field: its policy, then each given argument's. It depends on the request and
+    the arguments only, never on the object, so a compiled plan (``schema.plan``) decides it once per
+    request and field, where graphql-core's executor asks it once per object."""
+    check(policy, request)
+    for name, argument_policy in arguments:
+        if args.get(name) is not None:
+            if argument_policy is None:
+                raise api_error(Code.FORBIDDEN, f"The `{name}` argument has no scope policy, so it is denied.")
+            check(argument_policy, request)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What ``_gate`` wrapped: kept on the wrapper (``gated.gate``) for plans that enforce once."""
+
+    policy: Policy
+    arguments: tuple
+    resolve: Callable
+
+
 def _gate(resolve: Callable, policy: Policy, arguments: tuple = ()) -> Callable:
     def gated(root, info, **args):
-        check(policy, info.context)
-        for name, argument_policy in arguments:
-            if args.get(name) is not None:
-                if argument_policy is None:
-                    raise api_error(Code.FORBIDDEN, f"The `{name}` argument has no scope policy, so it is denied.")
-                check(argument_policy, info.context)
+        enforce(policy, arguments, info.context, args)
         return resolve(root, info, **args)
 
+    gated.gate = Gate(policy, arguments, resolve)
     return gated
 
 

@@ -23,7 +23,7 @@ from graphql.execution.values import get_variable_values
 from schema import budget
 from schema.analysis import OperationFacts
 from schema.authentication import request_id_of
-from schema.documents import SCHEMA, Prepared, operation_of, prepare
+from schema.documents import SCHEMA, Prepared, operation_of, plan_of, prepare
 from schema.errors import (
     APIError,
     BadRequest,
@@ -126,11 +126,14 @@ class GraphQLView(View):
         points = query_cost(nodes)
         request.budget = None if principal.is_anonymous else budget.spend(principal, points)
         cost = budget.cost_report(request.budget, nodes, points)
-        result = self.execute(request, prepared, params, is_mutation)
+        planned = plan_of(prepared, params.operation_name, operation)
+        result = self.execute(request, prepared, params, is_mutation, planned)
         return respond(request, result, facts, cost)
 
     @staticmethod
-    def execute(request, prepared: Prepared, params: GraphQLParams, is_mutation: bool) -> ExecutionResult:
+    def execute(
+        request, prepared: Prepared, params: GraphQLParams, is_mutation: bool, planned: type | None = None
+    ) -> ExecutionResult:
         def run():
             return execute(
                 SCHEMA,
@@ -139,6 +142,7 @@ class GraphQLView(View):
                 variable_values=params.variables,
                 operation_name=params.operation_name,
                 is_awaitable=never_awaitable,
+                execution_context_class=planned,
             )
 
         if not is_mutation:

@@ -24,10 +24,11 @@ from django.db.models.functions import Greatest, Least, RowNumber
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
 from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
-from graphql_relay import cursor_to_offset, offset_to_cursor
+from graphql_relay import cursor_to_offset
 
 from schema.errors import Code, api_error
 from schema.gate import graphene_field, public_type
+from schema.pages import Page, build_page
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -154,21 +155,6 @@ class CountedConnection(graphene.relay.Connection):
         return self.length
 
 
-def build_page(connection, page: PageRequest, rows: list, start: int, end: int, count: int | None, more: bool):
-    edges = [connection.Edge(node=node, cursor=offset_to_cursor(start + i)) for i, node in enumerate(rows)]
-    result = connection(
-        edges=edges,
-        page_info=graphene.relay.PageInfo(
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-            has_previous_page=page.has_previous(start),
-            has_next_page=page.has_next(end, count, more),
-        ),
-    )
-    result.length = count
-    return result
-
-
 def filter_errors(exc: ValidationError) -> str:
     """graphene-django packs the FilterSet form's errors as JSON text; unpack them for people."""
     try:
@@ -201,7 +187,7 @@ class ConnectionField(DjangoFilterConnectionField):
         if iterable is None:
             iterable = default_manager
         queryset = queryset_resolver(connection, iterable, info, args)
-        return cls.read_page(connection, page, queryset)
+        return cls.read_page(page, queryset)
 
     @classmethod
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
@@ -211,14 +197,13 @@ class ConnectionField(DjangoFilterConnectionField):
             raise api_error(Code.BAD_USER_INPUT, f"Invalid arguments: {filter_errors(exc)}") from None
 
     @staticmethod
-    def read_page(connection, page: PageRequest, queryset: QuerySet):
+    def read_page(page: PageRequest, queryset: QuerySet) -> Page:
         count = queryset.count() if page.needs_count else None
         start, end = page.bounds(count)
         end = max(start, end)
         rows = list(queryset[start : end + (count is None)])  # one row past the page tells hasNextPage
         more = len(rows) > end - start
-        result = build_page(connection, page, rows[: end - start], start, end, count, more)
-        result.count = queryset.count
+        result = build_page(page, rows[: end - start], start, end, count, more, queryset.count)
         load_together(rows[: end - start])
         return result
 
@@ -233,7 +218,7 @@ class Relation:
     order: tuple[str, ...]
 
 
-def read_nested_pages(parents: list, relation: Relation, page: PageRequest, request, connection) -> dict:
+def read_nested_pages(parents: list, relation: Relation, page: PageRequest, request) -> dict:
     """Each parent's page, in one query: rows numbered per parent by a window function, and only
     the page's rows read. The per-parent count comes with them (it is the same partition)."""
     lookup = relation.parent_lookup
@@ -263,9 +248,7 @@ def read_nested_pages(parents: list, relation: Relation, page: PageRequest, requ
             first, last = items[0]._row, items[-1]._row + 1
         else:
             count, (first, last) = None, (page.start, page.start)
-        result = build_page(connection, page, items, first, last, count, False)
-        result.count = lambda pk=parent.pk: counts().get(pk, 0)
-        pages[parent.pk] = result
+        pages[parent.pk] = build_page(page, items, first, last, count, False, lambda pk=parent.pk: counts().get(pk, 0))
     return pages
 
 
@@ -304,7 +287,7 @@ class NestedConnectionField(graphene.relay.ConnectionField):
                 batch = [o for o in getattr(root, SIBLINGS, [root]) if key not in o.__dict__.get(PAGES, {})]
                 if root not in batch:
                     batch.append(root)
-                pages = read_nested_pages(batch, relation, page, info.context, self.type)
+                pages = read_nested_pages(batch, relation, page, info.context)
                 for obj in batch:
                     obj.__dict__.setdefault(PAGES, {})[key] = pages[obj.pk]
                 # The next level loads together what this level returns, not every related row.

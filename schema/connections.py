@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import graphene
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, QuerySet, Value, Window
-from django.db.models.functions import Greatest, Least, RowNumber
+from django.db.models import Count, QuerySet, Value
+from django.db.models.functions import Greatest, Least
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
 from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
@@ -29,6 +29,7 @@ from graphql_relay import cursor_to_offset
 from schema.errors import Code, api_error
 from schema.gate import graphene_field, public_type
 from schema.pages import Page, build_page
+from schema.window import page_rows
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -221,19 +222,8 @@ class Relation:
 def read_nested_pages(parents: list, relation: Relation, page: PageRequest, request) -> dict:
     """Each parent's page, in one query: rows numbered per parent by a window function, and only
     the page's rows read. The per-parent count comes with them (it is the same partition)."""
-    lookup = relation.parent_lookup
-    per_parent = F(lookup)
-    rows = (
-        relation.children(request)
-        .filter(**{f"{lookup}__in": [parent.pk for parent in parents]})
-        .annotate(
-            _parent=per_parent,
-            _row=Window(RowNumber(), partition_by=per_parent, order_by=[F(f).asc() for f in relation.order]) - 1,
-            _count=Window(Count("pk"), partition_by=per_parent),
-        )
-    )
-    start, end = page.bounds(F("_count"))
-    rows = rows.filter(_row__gte=start, _row__lt=end).order_by("_parent", "_row")
+    children = relation.children(request)
+    rows = page_rows(children, relation.parent_lookup, relation.order, page, [parent.pk for parent in parents])
     found: dict[int, list] = {}
     for row in rows:
         found.setdefault(row._parent, []).append(row)

@@ -118,16 +118,11 @@ def _selection(schema, fragments, object_type: GraphQLObjectType, fields: dict[s
     return Selection(object_type, tuple(steps))
 
 
-def _attribute_reader(resolve):
-    """graphene's default resolver, as one call instead of three."""
+def _attribute(resolve) -> tuple[str, object] | None:
+    """(attribute, default) when ``resolve`` is graphene's default resolver, which the plan inlines."""
     if isinstance(resolve, partial) and resolve.func is dict_or_attr_resolver and len(resolve.args) == 2:
-        attname, default = resolve.args
-
-        def read(root, info, **args):
-            return root.get(attname, default) if isinstance(root, dict) else getattr(root, attname, default)
-
-        return read
-    return resolve
+        return resolve.args
+    return None
 
 
 class PlannedExecution(ExecutionContext):
@@ -164,17 +159,27 @@ class PlannedExecution(ExecutionContext):
                 resolve = gate.resolve
         except Exception as error:  # the answer for every object: each gets it at its own path
             failure = error
-        resolve = _attribute_reader(resolve)
         complete = self._completer(field.type, step, info)
         needs_path = not is_leaf_type(get_nullable_type(field.type))  # lists and objects: their items' paths
         non_null = is_non_null_type(field.type)
         errors = self.collected_errors
+        attribute = _attribute(resolve) if failure is None and not args else None
+        if attribute is not None:
+            attname, default = attribute
 
         def run(source, path):
             field_path = Path(path, key, parent_name) if needs_path else None
             if failure is None:
                 try:
-                    return complete(resolve(source, info, **args), field_path)
+                    if attribute is not None:  # graphene's dict_or_attr_resolver, without its two calls
+                        result = (
+                            source.get(attname, default)
+                            if isinstance(source, dict)
+                            else getattr(source, attname, default)
+                        )
+                    else:
+                        result = resolve(source, info, **args)
+                    return complete(result, field_path)
                 except Exception as raw_error:
                     error = raw_error
             else:
@@ -193,8 +198,10 @@ class PlannedExecution(ExecutionContext):
         """``complete_value`` for one return type, decided once: a function of (result, path)."""
         field_nodes = step.field_nodes
         if is_non_null_type(return_type):
-            inner = self._completer(return_type.of_type, step, info)
             message = f"Cannot return null for non-nullable field {info.parent_type.name}.{info.field_name}."
+            if is_leaf_type(return_type.of_type):
+                return _required_leaf_completer(return_type.of_type, message)
+            inner = self._completer(return_type.of_type, step, info)
 
             def complete_non_null(result, path):
                 if isinstance(result, Exception):
@@ -208,22 +215,7 @@ class PlannedExecution(ExecutionContext):
         if is_list_type(return_type):
             return self._list_completer(return_type, step, info)
         if is_leaf_type(return_type):
-            serialize = return_type.serialize
-
-            def complete_leaf(result, path):
-                if isinstance(result, Exception):
-                    raise result
-                if result is None or result is Undefined:
-                    return None
-                serialized = serialize(result)
-                if serialized is Undefined or serialized is None:
-                    raise TypeError(
-                        f"Expected `{inspect(return_type)}.serialize({inspect(result)})`"
-                        f" to return non-nullable value, returned: {inspect(serialized)}"
-                    )
-                return serialized
-
-            return complete_leaf
+            return _required_leaf_completer(return_type, None)
         if is_abstract_type(return_type):
             complete_abstract_value = self.complete_abstract_value
 
@@ -274,3 +266,25 @@ class PlannedExecution(ExecutionContext):
             return completed
 
         return complete_list
+
+
+def _required_leaf_completer(leaf_type, null_message: str | None):
+    """``complete_leaf_value`` (and with ``null_message``, the non-null check around it) in one call."""
+    serialize = leaf_type.serialize
+
+    def complete_leaf(result, path):
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            if null_message is None:
+                return None
+            raise TypeError(null_message)
+        serialized = serialize(result)
+        if serialized is Undefined or serialized is None:
+            raise TypeError(
+                f"Expected `{inspect(leaf_type)}.serialize({inspect(result)})`"
+                f" to return non-nullable value, returned: {inspect(serialized)}"
+            )
+        return serialized
+
+    return complete_leaf

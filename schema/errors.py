@@ -12,6 +12,7 @@ Two kinds of error, one shape (``{"message", "extensions": {"code", ...}}``):
 import json
 from enum import StrEnum
 
+import orjson
 from django.http import HttpResponse
 from graphql import GraphQLError
 
@@ -185,4 +186,13 @@ def is_deliberate(error: GraphQLError) -> bool:
 
 
 def json_response(body: dict, status: int) -> HttpResponse:
-    return HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type="application/json")
+    return HttpResponse(json_bytes(body), status=status, content_type="application/json")
+
+
+def json_bytes(body: dict) -> bytes:
+    """orjson writes a list's body in a tenth of the time; what it refuses (a lone surrogate echoed
+    from input, an integer past 64 bits) the standard library writes, so no body is ever a 500."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(body, separators=(",", ":")).encode()

@@ -1,9 +1,11 @@
 """SPEC §5: unexpected exceptions are masked, logged with a request id, and roll back mutations."""
 
+import json
 import logging
 
 import pytest
 
+from schema.errors import json_bytes
 from users import services
 
 
@@ -71,3 +73,17 @@ def test_database_failure_during_authentication_is_a_json_500(graphql, alice, ma
     assert response.status == 500
     assert response.codes == ["INTERNAL_SERVER_ERROR"]
     assert "10.0.0.5" not in str(response.body)
+
+
+@pytest.mark.parametrize(
+    "case, body",
+    [
+        ("plain", {"data": {"name": "Zoë"}, "extensions": {"cost": {"nodeCount": 1}}}),
+        ("lone surrogate", {"errors": [{"message": "bad \ud800 text"}]}),
+        ("integer past 64 bits", {"data": {"n": 2**70}}),
+    ],
+)
+def test_every_body_is_written_as_json(case, body):
+    """orjson writes the bodies; what it refuses, the standard library writes (never a 500)."""
+    written = json_bytes(body)
+    assert json.loads(written) == body

@@ -373,3 +373,27 @@ def test_errors_and_null_propagation_are_graphql_cores(text):
     _, results = both_ways(FAULTY, parse(text), {})
     assert results[0].errors  # each case fails somewhere
     assert_same(results)
+
+
+# --- Through /graphql: the same answers with plans on and off ---------------------------------
+
+HTTP_CASES = [
+    ("partial data", "read", "{ me { username groups { totalCount } } users(first: 2) { edges { node { id } } } }"),
+    ("every root field denied", "read", '{ groups { totalCount } g: group(id: "R3JvdXA6MQ==") { name } }'),
+    ("argument denied", "read", '{ users(group: "board") { totalCount } me { username } }'),
+    ("nested denial per object", "groups", "{ groups { edges { node { name members { totalCount } } } } }"),
+    ("client credentials", None, "{ me { id } rateLimit { cost } }"),
+]
+
+
+@pytest.mark.parametrize("case, scopes, query", HTTP_CASES, ids=[c[0] for c in HTTP_CASES])
+def test_http_answers_are_the_same_with_plans_on_and_off(graphql, world, make_token, settings, case, scopes, query):
+    answers = []
+    for planned in (False, True):
+        settings.GRAPHQL_COMPILED_PLANS = planned
+        user = None if scopes is None else world["alice"]
+        response = graphql(query, token=make_token(user, scopes or "read groups"))
+        headers = {name: response.headers.get(name) for name in ("WWW-Authenticate", "X-Accepted-OAuth-Scopes")}
+        answers.append((response.status, response.body.get("data"), response.errors, headers))
+    assert answers[0] == answers[1]
+    assert answers[1][2]  # each case answers with errors

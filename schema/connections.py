@@ -192,6 +192,13 @@ class ConnectionField(DjangoFilterConnectionField):
 
     @classmethod
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
+        unfiltered = getattr(filterset_class, "unfiltered", None)
+        if unfiltered is not None and all(args.get(name) is None for name in filtering_args):
+            # No filter given: the FilterSet would only make the order total, and building one (deep
+            # copies of its filters, a form to validate) cost more than the page's query.
+            return unfiltered(
+                super(DjangoFilterConnectionField, cls).resolve_queryset(connection, iterable, info, args)
+            )
         try:
             return super().resolve_queryset(connection, iterable, info, args, filtering_args, filterset_class)
         except ValidationError as exc:

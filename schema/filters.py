@@ -12,7 +12,20 @@ def with_stable_order(queryset):
     return queryset.order_by(*queryset.query.order_by, "pk")
 
 
-class UserFilter(django_filters.FilterSet):
+class StableFilterSet(django_filters.FilterSet):
+    """A FilterSet whose result has a total order; ``unfiltered`` is that result when no argument is
+    given (``schema.connections.ConnectionField`` then builds no FilterSet)."""
+
+    @property
+    def qs(self):
+        return with_stable_order(super().qs)
+
+    @staticmethod
+    def unfiltered(queryset):
+        return with_stable_order(queryset.all())  # a manager too, as FilterSet.qs takes it
+
+
+class UserFilter(StableFilterSet):
     search = django_filters.CharFilter(method="filter_search", max_length=150)
     is_staff = django_filters.BooleanFilter(field_name="is_staff")
     group = django_filters.CharFilter(field_name="groups__name", max_length=150)
@@ -28,19 +41,11 @@ class UserFilter(django_filters.FilterSet):
             Q(username__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
         )
 
-    @property
-    def qs(self):
-        return with_stable_order(super().qs)
 
-
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(StableFilterSet):
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=150)
     order_by = django_filters.OrderingFilter(fields=(("name", "name"),))
 
     class Meta:
         model = Group
         fields = ("search",)
-
-    @property
-    def qs(self):
-        return with_stable_order(super().qs)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from graphene.types.resolver import dict_or_attr_resolver
+from graphene_django import DjangoObjectType
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -55,6 +56,7 @@ from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from schema.gate import enforce
 
 UNPLANNED_FIELDS = {"__schema", "__type"}
+DJANGO_IS_TYPE_OF = DjangoObjectType.is_type_of.__func__
 
 
 @dataclass(eq=False)
@@ -160,30 +162,10 @@ class PlannedExecution(ExecutionContext):
         except Exception as error:  # the answer for every object: each gets it at its own path
             failure = error
         complete = self._completer(field.type, step, info)
-        needs_path = not is_leaf_type(get_nullable_type(field.type))  # lists and objects: their items' paths
         non_null = is_non_null_type(field.type)
         errors = self.collected_errors
-        attribute = _attribute(resolve) if failure is None and not args else None
-        if attribute is not None:
-            attname, default = attribute
 
-        def run(source, path):
-            field_path = Path(path, key, parent_name) if needs_path else None
-            if failure is None:
-                try:
-                    if attribute is not None:  # graphene's dict_or_attr_resolver, without its two calls
-                        result = (
-                            source.get(attname, default)
-                            if isinstance(source, dict)
-                            else getattr(source, attname, default)
-                        )
-                    else:
-                        result = resolve(source, info, **args)
-                    return complete(result, field_path)
-                except Exception as raw_error:
-                    error = raw_error
-            else:
-                error = failure
+        def fail(error, path, field_path):  # handle_field_error
             if field_path is None:
                 field_path = Path(path, key, parent_name)
             error = located_error(error, field_nodes, field_path.as_list())
@@ -191,6 +173,51 @@ class PlannedExecution(ExecutionContext):
                 raise error
             errors.add(error, field_path)
             return None
+
+        if failure is not None:
+            return lambda source, path: fail(failure, path, None)
+        attribute = _attribute(resolve) if not args else None
+        if is_leaf_type(get_nullable_type(field.type)):  # no path unless it fails
+            if attribute is not None:  # graphene's dict_or_attr_resolver, without its two calls
+                attname, default = attribute
+
+                def run_leaf_attribute(source, path):
+                    try:
+                        if isinstance(source, dict):
+                            return complete(source.get(attname, default), None)
+                        return complete(getattr(source, attname, default), None)
+                    except Exception as error:
+                        return fail(error, path, None)
+
+                return run_leaf_attribute
+
+            def run_leaf(source, path):
+                try:
+                    return complete(resolve(source, info, **args), None)
+                except Exception as error:
+                    return fail(error, path, None)
+
+            return run_leaf
+        if attribute is not None:
+            attname, default = attribute
+
+            def run_attribute(source, path):
+                field_path = Path(path, key, parent_name)
+                try:
+                    if isinstance(source, dict):
+                        return complete(source.get(attname, default), field_path)
+                    return complete(getattr(source, attname, default), field_path)
+                except Exception as error:
+                    return fail(error, path, field_path)
+
+            return run_attribute
+
+        def run(source, path):
+            field_path = Path(path, key, parent_name)  # lists and objects: their items' paths
+            try:
+                return complete(resolve(source, info, **args), field_path)
+            except Exception as error:
+                return fail(error, path, field_path)
 
         return run
 
@@ -228,14 +255,22 @@ class PlannedExecution(ExecutionContext):
 
             return complete_abstract
         selection, is_type_of, run_selection = step.selection, return_type.is_type_of, self.run_selection
+        by_class = {} if getattr(is_type_of, "__func__", None) is DJANGO_IS_TYPE_OF else None
 
         def complete_object(result, path):
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
                 return None
-            if is_type_of is not None and not is_type_of(result, info):
-                raise invalid_return_type_error(return_type, result, field_nodes)
+            if is_type_of is not None:
+                if by_class is None:
+                    matches = is_type_of(result, info)
+                else:  # graphene-django's answer depends on the class only: asked once per class
+                    matches = by_class.get(result.__class__)
+                    if matches is None:
+                        matches = by_class[result.__class__] = bool(is_type_of(result, info))
+                if not matches:
+                    raise invalid_return_type_error(return_type, result, field_nodes)
             return run_selection(selection, result, path)
 
         return complete_object

@@ -10,9 +10,14 @@ non-null fields that propagate, values that do not serialize, abstract types tha
 
 import random
 from datetime import UTC, datetime
+from functools import partial
 from types import SimpleNamespace
 
+import graphene
 import pytest
+from django.contrib.auth.models import Group
+from graphene.types.resolver import dict_or_attr_resolver
+from graphene_django import DjangoObjectType
 from graphql import (
     ArgumentNode,
     BooleanValueNode,
@@ -308,6 +313,8 @@ FAULTY = build_schema(
       maybe(n: Int!): [Item]
       parent: Item
       notAList: [Int]
+      label: String!
+      score: Int
     }
     type Other implements Thing { id: Int! other: String! }
     """
@@ -316,7 +323,10 @@ FAULTY = build_schema(
 
 def _faulty_resolvers():
     def items(n, start=1):
-        return [{"id": start * 10 + i} for i in range(abs(n) % 4)]
+        return [_item(start * 10 + i) for i in range(abs(n) % 4)]
+
+    def _item(id):
+        return {"id": id, **({"label": f"l{id}"} if id % 3 else {}), "score": "x" if id % 4 == 1 else id}
 
     def name(item, info):
         if item["id"] % 5 == 0:
@@ -324,8 +334,8 @@ def _faulty_resolvers():
         return None if item["id"] % 3 == 0 else f"item {item['id']}"
 
     query, item, thing = FAULTY.query_type.fields, FAULTY.type_map["Item"].fields, FAULTY.type_map["Thing"]
-    query["item"].resolve = lambda root, info, id: None if id % 6 == 0 else {"id": abs(id)}
-    query["strict"].resolve = lambda root, info, id: None if id % 2 else {"id": abs(id)}
+    query["item"].resolve = lambda root, info, id: None if id % 6 == 0 else _item(abs(id))
+    query["strict"].resolve = lambda root, info, id: None if id % 2 else _item(abs(id))
     query["items"].resolve = lambda root, info, n: items(n)
     query["loose"].resolve = lambda root, info, n: [*items(n), None]
     query["thing"].resolve = lambda root, info, id: {"id": abs(id), "other": "o" if id % 4 else None}
@@ -339,6 +349,9 @@ def _faulty_resolvers():
     item["maybe"].resolve = lambda i, info, n: ValueError("maybe not") if n % 3 == 0 else [None, *items(n, i["id"])]
     item["parent"].resolve = lambda i, info: {"id": i["id"] // 10} if i["id"] >= 10 else None
     item["notAList"].resolve = lambda i, info: 7
+    # graphene's default resolver, which plans read inline: a missing key is null, a wrong value fails
+    item["label"].resolve = partial(dict_or_attr_resolver, "label", None)
+    item["score"].resolve = partial(dict_or_attr_resolver, "score", None)
     thing.resolve_type = lambda value, info, abstract: (
         None if value["id"] % 11 == 0 else "Nope" if value["id"] % 13 == 0 else "Item" if value["id"] % 2 else "Other"
     )
@@ -367,6 +380,7 @@ def test_failing_resolvers_answer_the_same_both_ways(document, seed):
         "{ thing(id: 11) { id } t: thing(id: 13) { id } o: thing(id: 4) { ... on Other { other } } }",
         "{ things(n: 4) { __typename id ... on Item { flag bad } } when item(id: 7) { flag notAList } }",
         "{ item(id: 35) { name parent { name parent { must } } } }",
+        "{ items(n: 3) { label score } item(id: 5) { label score } }",
     ],
 )
 def test_errors_and_null_propagation_are_graphql_cores(text):
@@ -397,3 +411,23 @@ def test_http_answers_are_the_same_with_plans_on_and_off(graphql, world, make_to
         answers.append((response.status, response.body.get("data"), response.errors, headers))
     assert answers[0] == answers[1]
     assert answers[1][2]  # each case answers with errors
+
+
+def test_a_value_of_the_wrong_model_fails_where_graphql_core_fails_it(world):
+    """graphene-django's type check, which plans ask once per class, still refuses other models."""
+
+    class GroupType(DjangoObjectType):
+        class Meta:
+            model = Group
+            fields = ("name",)
+
+    class Query(graphene.ObjectType):
+        groups = graphene.List(GroupType)
+
+        def resolve_groups(root, info):
+            return [world["board"], world["alice"], world["board"], world["root"]]
+
+    probe = graphene.Schema(query=Query).graphql_schema
+    _, results = both_ways(probe, parse("{ groups { name } }"), {})
+    assert [e.path for e in results[0].errors] == [["groups", 1], ["groups", 3]]
+    assert_same(results)

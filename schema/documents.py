@@ -1,6 +1,7 @@
 """GraphQL documents: parsed and validated once per text (frontend apps send the same documents
 over and over), and the static facts of each operation computed once per operation name."""
 
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ from schema.plan import compile_plan
 from schema.schema import schema as graphene_schema
 
 SCHEMA = graphene_schema.graphql_schema
+log = logging.getLogger("graphql")
 
 
 @dataclass(frozen=True)
@@ -62,5 +64,9 @@ def plan_of(prepared: Prepared, operation_name: str | None, operation: Operation
     if not getattr(settings, "GRAPHQL_COMPILED_PLANS", True):
         return None
     if operation_name not in prepared.plans:
-        prepared.plans[operation_name] = compile_plan(SCHEMA, prepared.document, operation)
+        try:
+            prepared.plans[operation_name] = compile_plan(SCHEMA, prepared.document, operation)
+        except Exception:  # a defect of the compiler must not cost an answer: the reference runs it
+            log.exception("Could not compile a plan; graphql-core runs this operation")
+            prepared.plans[operation_name] = None
     return prepared.plans[operation_name]

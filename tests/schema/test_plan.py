@@ -431,3 +431,15 @@ def test_a_value_of_the_wrong_model_fails_where_graphql_core_fails_it(world):
     _, results = both_ways(probe, parse("{ groups { name } }"), {})
     assert [e.path for e in results[0].errors] == [["groups", 1], ["groups", 3]]
     assert_same(results)
+
+
+def test_a_plan_that_cannot_be_compiled_leaves_the_operation_to_graphql_core(
+    graphql, world, make_token, monkeypatch, caplog
+):
+    def broken(*args):
+        raise RuntimeError("compiler defect")
+
+    monkeypatch.setattr("schema.documents.compile_plan", broken)
+    response = graphql("{ me { username } } # a document of its own", token=make_token(world["alice"], "read"))
+    assert (response.status, response.data) == (200, {"me": {"username": "alice"}})
+    assert "Could not compile a plan" in caplog.text

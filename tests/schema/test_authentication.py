@@ -1,5 +1,6 @@
 """SPEC §3: how /graphql answers each kind of credential, row by row."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -234,3 +235,16 @@ def test_expiry_is_checked_at_request_time(graphql, alice, make_token):
     token = make_token(alice)
     get_access_token_model().objects.update(expires=timezone.now() - timedelta(seconds=1))
     assert graphql(ME, token=token).codes == ["INVALID_TOKEN"]
+
+
+def test_a_post_needs_no_csrf_token_as_sessions_do_not_authenticate(alice, make_token):
+    """No cookie carries authority on /graphql (SPEC §3), so Django's CSRF check does not apply."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": "{ me { username } }"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {make_token(alice, 'read')}",
+    )
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"] == {"me": {"username": "alice"}}

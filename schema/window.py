@@ -82,7 +82,9 @@ def page_rows(children: QuerySet, lookup: str, order: tuple[str, ...], page, par
         if len(_shapes) >= MAX_SHAPES:
             _shapes.clear()
         stand_ins = [-1 - i for i in range(len(keys))]
-        _shapes[key] = _compile(window_queryset(children, lookup, order, page, stand_ins), len(keys))
+        own_negatives = any(_is_stand_in(p) for p in children_sql[1])  # could be taken for stand-ins
+        queryset = window_queryset(children, lookup, order, page, stand_ins)
+        _shapes[key] = None if own_negatives else _compile(queryset, len(keys))
     shape = _shapes[key]
     if shape is None:
         return list(window_queryset(children, lookup, order, page, keys))
@@ -94,9 +96,8 @@ def _compile(queryset: QuerySet, parents: int) -> Shape | None:
         return None
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    stand_ins = [i for i, p in enumerate(params) if isinstance(p, int) and not isinstance(p, bool) and p < 0]
-    slots = tuple((position, -1 - params[position]) for position in stand_ins)
-    if {index for _, index in slots} != set(range(parents)):
+    slots = tuple((position, -1 - p) for position, p in enumerate(params) if _is_stand_in(p))
+    if sorted(index for _, index in slots) != list(range(parents)):  # each stand-in exactly once
         return None
     select_fields = compiler.klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
@@ -109,3 +110,7 @@ def _compile(queryset: QuerySet, parents: int) -> Shape | None:
         init_list=tuple(f[0].target.attname for f in compiler.select[start:end]),
         annotations=tuple(compiler.annotation_col_map.items()),
     )
+
+
+def _is_stand_in(param) -> bool:
+    return isinstance(param, int) and not isinstance(param, bool) and param < 0

@@ -74,3 +74,14 @@ def test_converted_values_are_the_orms(memberships):
     compiled = page_rows(users_visible_to(None), "groups", ("username", "pk"), page, keys)[0]
     assert compiled.date_joined == users[0].date_joined and compiled.date_joined.tzinfo is not None
     assert compiled.is_active is True and compiled._state.adding is False
+
+
+def test_children_with_negative_parameters_are_not_compiled(memberships):
+    """A negative parameter of the children's own could pass for a stand-in: such shapes use the ORM."""
+    _, groups, _ = memberships
+    page, keys = checked_page({"first": 5}), [g.pk for g in groups]
+    children = users_visible_to(None).exclude(pk=-3)
+    _shapes.clear()
+    rows = page_rows(children, "groups", ("username", "pk"), page, keys)
+    assert rows_of(rows) == rows_of(window_queryset(children, "groups", ("username", "pk"), page, keys))
+    assert list(_shapes.values()) == [None]

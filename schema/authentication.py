@@ -76,17 +76,48 @@ def principal_for_token(raw_token: str) -> Principal:
     their next use (SPEC §2); a deactivated user's tokens are refused like unknown ones.
 
     Written as raw SQL because compiling the equivalent ORM query (select_related) cost about
-    five times the query itself; ``User.objects.raw`` still applies the fields' converters.
+    five times the query itself, and read with a cursor because ``User.objects.raw`` worked out
+    its columns and converters again on every request (``user_from_row`` keeps them).
     """
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
-    row = next(iter(User.objects.raw(token_lookup_sql(), [checksum, timezone.now()])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(token_lookup_sql(), [checksum, timezone.now()])
+        row = cursor.fetchone()
     if row is None:
         raise invalid_token()
-    user = row if row.pk is not None else None
+    user_columns = len(User._meta.concrete_fields)
+    token_id, token_scope, application_id, allowed_scopes, client_id = row[user_columns:]
+    user = user_from_row(row[:user_columns])
     if user is not None and not user.is_active:
         raise invalid_token()
-    scopes = frozenset(row.token_scope.split()) & frozenset(row.client_allowed_scopes.split())
-    return Principal(user, row.token_application_id, row.client_id, scopes, row.token_id)
+    scopes = frozenset(token_scope.split()) & frozenset(allowed_scopes.split())
+    return Principal(user, application_id, client_id, scopes, token_id)
+
+
+def user_from_row(values: tuple) -> User | None:
+    """The user of the lookup's row (None: a client-credentials token), its values converted by the
+    fields' converters as the ORM converts them (SQLite's datetimes and booleans)."""
+    fields = User._meta.concrete_fields
+    if values[fields.index(User._meta.pk)] is None:
+        return None
+    converters = getattr(connection, "_user_row_converters", None)  # per connection: they are bound to it
+    if converters is None:
+        converters = connection._user_row_converters = _converters_of(fields)
+    values = list(values)
+    for index, functions, expression in converters:
+        for convert in functions:
+            values[index] = convert(values[index], expression, connection)
+    return User.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+def _converters_of(fields) -> list:
+    found = []
+    for index, field in enumerate(fields):
+        expression = field.get_col(User._meta.db_table)
+        functions = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+        if functions:
+            found.append((index, functions, expression))
+    return found
 
 
 @cache

@@ -8,6 +8,9 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
+from schema.authentication import principal_for_token
+from users.models import User
+
 # RFC 9728 §5.1 (SPEC §2.5): every 401 and 403 challenge names the protected-resource metadata.
 RESOURCE_METADATA = ', resource_metadata="http://testserver/.well-known/oauth-protected-resource/graphql"'
 
@@ -248,3 +251,14 @@ def test_a_post_needs_no_csrf_token_as_sessions_do_not_authenticate(alice, make_
     )
     assert response.status_code == 200
     assert json.loads(response.content)["data"] == {"me": {"username": "alice"}}
+
+
+def test_the_tokens_user_is_read_as_the_orm_reads_it(alice, make_token):
+    """The lookup reads its row with a cursor: every field converted as the ORM converts it."""
+    User.objects.filter(pk=alice.pk).update(last_login=timezone.now(), is_staff=True)
+    principal = principal_for_token(make_token(alice, "read"))
+    expected = User.objects.get(pk=alice.pk)
+    fields = [field.attname for field in User._meta.concrete_fields]
+    assert [getattr(principal.user, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert principal.user.is_staff is True and principal.user.last_login.tzinfo is not None
+    assert (principal.user._state.adding, principal.user._state.db) == (False, "default")

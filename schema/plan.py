@@ -24,6 +24,7 @@ schema (graphene's and graphene-django's included) reads it. Every resolver here
 ways and compares the answers.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from graphql import (
@@ -55,6 +56,7 @@ class Step:
     field: GraphQLField | None  # None: `__typename`
     parent_type: GraphQLObjectType
     selection: "Selection | None"  # the fields of the object it returns, when that type is an object type
+    complete_leaf: Callable | None = None  # a leaf's completion, made on first use (plan_execution)
 
 
 @dataclass(eq=False)

@@ -67,14 +67,20 @@ class PlannedExecution(ExecutionContext):
         info = self.build_resolve_info(field, field_nodes, step.parent_type, None)
         resolve, args, failure = field.resolve or self.field_resolver, {}, None
         try:
-            args = get_argument_values(field, field_nodes[0], self.variable_values)
+            args = get_argument_values(field, field_nodes[0], self.variable_values) if field.args else {}
             gate = getattr(resolve, "gate", None)
             if gate is not None:  # the same answer for every object of this request
                 enforce(gate.policy, gate.arguments, self.context_value, args)
                 resolve = gate.resolve
         except Exception as error:  # the answer for every object: each gets it at its own path
             failure = error
-        complete = self._completer(field.type, step, info)
+        leaf = is_leaf_type(get_nullable_type(field.type))
+        if leaf:  # a leaf's completion depends on nothing of the request: made once per step
+            if step.complete_leaf is None:
+                step.complete_leaf = self._completer(field.type, step, info)
+            complete = step.complete_leaf
+        else:
+            complete = self._completer(field.type, step, info)
         non_null = is_non_null_type(field.type)
         errors = self.collected_errors
 
@@ -90,7 +96,7 @@ class PlannedExecution(ExecutionContext):
         if failure is not None:
             return lambda source, path: fail(failure, path, None)
         attribute = _attribute(resolve) if not args else None
-        if is_leaf_type(get_nullable_type(field.type)):  # no path unless it fails
+        if leaf:  # no path unless it fails
             if attribute is not None:  # graphene's dict_or_attr_resolver, without its two calls
                 attname, default = attribute
 

@@ -47,6 +47,16 @@ def _warn(operation: str, error: Exception) -> None:
 
 
 class FailOpenRedisCache(RedisCache):
+    def count(self, key: str, amount: int, timeout: int) -> int:
+        """Add ``amount`` to a counter, creating it with ``timeout``: one pipelined round trip (Django's
+        ``incr`` asks EXISTS first, and a first use needs ``add`` too). Raises while Redis is unreachable,
+        as ``incr`` does, so that users.counters knows nothing was counted."""
+        key = self.make_and_validate_key(key)
+        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
+            pipe.set(key, 0, ex=timeout, nx=True)  # a new window: starts at 0 and expires (any Redis version)
+            pipe.incrby(key, amount)
+            return pipe.execute()[1]
+
     def ping(self) -> None:
         """Raises while Redis is unreachable: /readyz must see what the operations hide."""
         self._cache.get_client(write=True).ping()

@@ -19,11 +19,15 @@ CACHE_ERRORS = (RedisError, OSError)
 
 
 def add_to_counter(key: str, amount: int, timeout: int) -> int:
-    """Add ``amount`` to the counter and return its new value: one cache round trip once the key exists.
+    """Add ``amount`` to the counter and return its new value: one round trip on Redis (the backend's
+    ``count``, project/cache.py); the in-process cache has no round trips to save.
 
     0 when the cache is unreachable: nothing was counted.
     """
     try:
+        count = getattr(cache, "count", None)
+        if count is not None:
+            return count(key, amount, timeout)
         try:
             return cache.incr(key, amount)
         except ValueError:  # no such key yet: the first use of a window (or the old one expired)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schema.authentication import Principal
-from schema.budget import spend
+from schema.budget import _window, spend
 from tests.fleet.servers import port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +36,29 @@ def test_two_processes_share_one_budget(settings_redis):
 def settings_redis(settings):
     require(port_open(6379), "Redis on 127.0.0.1:6379")
     url = "redis://127.0.0.1:6379/14"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "project.cache.FailOpenRedisCache", "LOCATION": url}}  # production's
     from django.core.cache import cache
 
     cache.clear()
     yield url
     cache.clear()
+
+
+def test_spending_is_one_redis_round_trip(settings_redis):
+    """Issue 7 item 22: one cache round trip per request, a new window's included: the production backend
+    pipelines SET NX and INCRBY; Django's own incr would ask EXISTS first (and a first use needs add)."""
+    from django.core.cache import cache
+    from redis import Redis
+
+    monitor = Redis.from_url(settings_redis)
+
+    def calls() -> dict[str, int]:
+        return {name: stats["calls"] for name, stats in monitor.info("commandstats").items()}
+
+    before = calls()
+    first, second = spend(CLIENT, 3), spend(CLIENT, 4)  # the first creates this hour's counter
+    after = calls()
+    delta = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    assert (first.used, second.used) == (3, 7)
+    assert (delta.get("cmdstat_exists", 0), delta.get("cmdstat_incrby", 0), delta.get("cmdstat_set", 0)) == (0, 2, 2)
+    assert 0 < monitor.ttl(cache.make_and_validate_key(_window(CLIENT)[0])) <= 3600 + 60

@@ -289,6 +289,9 @@ OAUTH2_PROVIDER.update(
 # --- GraphQL ---------------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "schema.schema.schema", "RELAY_CONNECTION_MAX_LIMIT": 100}
 GRAPHQL_PUBLIC_INTROSPECTION = env_flag("GRAPHQL_PUBLIC_INTROSPECTION", default=DEBUG)
+# Compiled execution plans per cached document (schema/plan.py, issue 12); off runs every operation on
+# graphql-core, the reference executor the differential test (tests/schema/test_plan.py) compares them with.
+GRAPHQL_COMPILED_PLANS = env_flag("GRAPHQL_COMPILED_PLANS", default=True)
 
 # --- Browser: GraphiQL, CORS, pages (issue 9) -----------------------------------------------------
 # GraphiQL at GET /graphql (schema/graphiql.py): on in development, in production only with GRAPHIQL_ENABLED=1.

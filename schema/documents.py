@@ -61,7 +61,7 @@ def plan_of(prepared: Prepared, operation_name: str | None, operation: Operation
     """The execution context class of the operation's compiled plan, or None (graphql-core's own).
 
     ``GRAPHQL_COMPILED_PLANS = False`` runs everything on graphql-core (the reference executor)."""
-    if not getattr(settings, "GRAPHQL_COMPILED_PLANS", True):
+    if not settings.GRAPHQL_COMPILED_PLANS:
         return None
     if operation_name not in prepared.plans:
         try:

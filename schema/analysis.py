@@ -1,6 +1,7 @@
 """Static facts about an operation, computed once per document text and operation name.
 
-- ``accepted_scopes``: what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3), following fragments.
+- ``accepted_scopes``: what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3), following fragments; an
+  argument's own scopes count when the request gives it a value (``accepted_scopes_for``).
 - ``depth`` (introspection excepted) and ``aliases`` (each use of a fragment counts again).
 - ``page_paths``: for every connection, the connection fields along its path, so that the node
   count (SPEC §5) is evaluated per request against its variables without walking the document:
@@ -41,6 +42,19 @@ class OperationFacts:
     depth: int
     aliases: int
     page_paths: tuple[tuple[Connection, ...], ...]
+    # (field, its node, (argument's GraphQL name, the scopes it needs beyond the field's)) per use
+    argument_uses: tuple[tuple[GraphQLField, FieldNode, tuple[tuple[str, frozenset[str]], ...]], ...] = ()
+
+    def accepted_scopes_for(self, variables: dict) -> frozenset[str]:
+        """The fields' scopes, and those of each gated argument that is given a value (as the gate sees it:
+        ``users(group: $g)`` with ``$g`` null needs no more than ``users``)."""
+        scopes = set(self.accepted_scopes)
+        for field, node, arguments in self.argument_uses:
+            values = get_argument_values(field, node, variables)
+            for name, extra in arguments:
+                if values.get(field.args[name].out_name or name) is not None:
+                    scopes |= extra
+        return frozenset(scopes)
 
     def node_count(self, variables: dict) -> int:
         """Sum over connections of the product of page sizes along the path (GitHub's node limit),
@@ -61,6 +75,7 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     _, aliases = count_selections(operation.selection_set, fragments)  # first: it bounds the walk below
     scopes: set[str] = set()
     page_paths: list[tuple[Connection, ...]] = []
+    argument_uses: list = []
     counters = {"depth": 0}
 
     def walk(selection_set: SelectionSetNode, parent_type, depth: int, pages: tuple, spreading: frozenset) -> None:
@@ -77,8 +92,9 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                 policy = extensions.get(POLICY)
                 if policy is not None:
                     scopes.update(policy.scopes)
-                    for argument in selection.arguments or ():
-                        scopes.update(policy.argument_scopes(argument.name.value) or ())
+                    given = [(a.name.value, policy.argument_scopes(a.name.value)) for a in selection.arguments or ()]
+                    if any(extra for _, extra in given):
+                        argument_uses.append((field, selection, tuple((n, e) for n, e in given if e)))
                 field_type = get_named_type(field.type)
                 child_pages = pages
                 if PAGE_RULE in extensions:
@@ -106,6 +122,7 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         depth=counters["depth"],
         aliases=aliases,
         page_paths=tuple(page_paths),
+        argument_uses=tuple(argument_uses),
     )
 
 

@@ -123,6 +123,7 @@ class GraphQLView(View):
             raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
         request.accepted_scopes = facts.accepted_scopes
         variables = coerced_variables(operation, params.variables)
+        request.accepted_scopes = facts.accepted_scopes_for(variables)
         if not is_mutation:
             check_text(params.variables)  # a mutation's input answers it as a payload error instead
         nodes = facts.node_count(variables)

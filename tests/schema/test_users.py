@@ -163,9 +163,18 @@ def test_group_argument_denied_beside_an_allowed_field_is_partial(graphql, peopl
     assert response.errors[0]["path"] == ["users"]
 
 
-def test_null_group_argument_needs_nothing_more(graphql, people, make_token):
-    response = graphql("{ users(group: null) { totalCount } }", token=make_token(people[0], "read"))
+@pytest.mark.parametrize(
+    ("case", "query", "variables"),
+    [
+        ("literal null", "{ users(group: null) { totalCount } }", None),
+        ("variable null", "query ($g: String) { users(group: $g) { totalCount } }", {"g": None}),
+        ("variable unset", "query ($g: String) { users(group: $g) { totalCount } }", None),
+    ],
+)
+def test_null_group_argument_needs_nothing_more(graphql, people, make_token, case, query, variables):
+    response = graphql(query, token=make_token(people[0], "read"), variables=variables)
     assert (response.status, response.data) == (200, {"users": {"totalCount": 3}})
+    assert response.headers["X-Accepted-OAuth-Scopes"] == "read"  # the gate asked for nothing more
 
 
 def test_users_unknown_order_is_a_clear_error(graphql, people, make_token):

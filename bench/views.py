@@ -45,7 +45,7 @@ def prefetch_users(request: HttpRequest) -> HttpResponse:
     if not NEEDED_SCOPES <= principal.scopes:
         return JsonResponse({"errors": [{"message": "The token lacks the read or groups scope."}]}, status=403)
     viewer = principal.user
-    groups = Prefetch("groups", queryset=Group.objects.order_by("name", "pk"), to_attr="loaded_groups")
+    groups = Prefetch("groups", queryset=Group.objects.order_by("pk"), to_attr="loaded_groups")
     users = users_visible_to(viewer).order_by("pk").prefetch_related(groups)[:PAGE]
     edges = [
         {

@@ -8,8 +8,18 @@ from users.models import User
 
 
 def with_stable_order(queryset):
-    """The requested order, then the primary key: cursors need a total order."""
-    return queryset.order_by(*queryset.query.order_by, "pk")
+    """The requested order, made total for keyset cursors (``schema.cursors``): it ends with a unique
+    field, the primary key unless the order already does. The key follows the direction of the field
+    before it, so one index serves the order both ways (`dateJoined` and `-dateJoined`)."""
+    order = list(queryset.query.order_by)
+    if order and ends_unique(queryset.model, order[-1]):
+        return queryset.order_by(*order)
+    return queryset.order_by(*order, "-pk" if order and order[-1].startswith("-") else "pk")
+
+
+def ends_unique(model, spelled: str) -> bool:
+    name = spelled.lstrip("-")
+    return name == "pk" or model._meta.get_field(name).unique
 
 
 class StableFilterSet(django_filters.FilterSet):

@@ -4,11 +4,12 @@ import graphene
 from django.contrib.auth.models import Group as GroupModel
 from graphene_django import DjangoObjectType
 
-from schema.connections import ConnectionField, CountedConnection, NestedConnectionField, Relation
+from schema.connections import ConnectionField, CountedConnection, NestedConnectionField
 from schema.errors import not_found
 from schema.filters import GroupFilter
 from schema.gate import public_type, scoped, scoped_type
 from schema.ids import pk_from_global_id
+from schema.nested_pages import Relation
 from schema.payloads import input_errors_field
 from schema.users import User, viewer
 from users import services
@@ -17,9 +18,12 @@ from users.selectors import users_visible_to
 from users.services import FieldError
 
 MEMBERS_OF_A_GROUP = Relation(
+    name="members of a group",
     children=lambda request: users_visible_to(request.principal.user),
+    through=UserModel.groups.through,
+    parent_field="group",
+    child_field="user",
     parent_lookup="groups",
-    order=("username", "pk"),
 )
 
 

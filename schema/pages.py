@@ -1,52 +1,66 @@
 """What connection fields return: plain objects with slots, not graphene's Connection, Edge and
 PageInfo instances (building those cost more than reading the rows, issue 12); the fields of
 ``schema.connections.CountedConnection`` and graphene's relay types read them as attributes.
-Cursors are encoded only when a query asks for them: most ask for nodes only."""
+Cursors (``schema.cursors``: the node's key in the page's order) are encoded only when a query asks
+for them: most ask for nodes only."""
 
 from collections.abc import Callable
 
-from graphql_relay import offset_to_cursor
+from schema.cursors import Order
 
 
 class Edge:
-    """A page's edge: its node and its offset in the list."""
+    __slots__ = ("node", "order")
 
-    __slots__ = ("node", "offset")
-
-    def __init__(self, node, offset: int):
-        self.node, self.offset = node, offset
+    def __init__(self, node, order: Order):
+        self.node, self.order = node, order
 
     @property
     def cursor(self) -> str:
-        return offset_to_cursor(self.offset)
+        return self.order.cursor_of(self.node)
 
 
 class PageInfo:
-    __slots__ = ("has_previous_page", "has_next_page", "start", "end")
+    __slots__ = ("has_previous_page", "has_next_page", "first", "last", "order")
 
-    def __init__(self, has_previous_page: bool, has_next_page: bool, start: int | None, end: int | None):
-        self.has_previous_page, self.has_next_page, self.start, self.end = has_previous_page, has_next_page, start, end
+    def __init__(self, has_previous_page: bool, has_next_page: bool, first, last, order: Order):
+        self.has_previous_page, self.has_next_page = has_previous_page, has_next_page
+        self.first, self.last, self.order = first, last, order
 
     @property
     def start_cursor(self) -> str | None:
-        return None if self.start is None else offset_to_cursor(self.start)
+        return None if self.first is None else self.order.cursor_of(self.first)
 
     @property
     def end_cursor(self) -> str | None:
-        return None if self.end is None else offset_to_cursor(self.end)
+        return None if self.last is None else self.order.cursor_of(self.last)
 
 
 class Page:
-    """A connection's page: ``count`` runs the COUNT that ``totalCount`` needs when ``length`` is unknown."""
+    """A connection's page: ``count`` runs the COUNT that ``totalCount`` needs, when it is asked."""
 
     __slots__ = ("edges", "page_info", "length", "count")
 
-    def __init__(self, edges: list[Edge], page_info: PageInfo, length: int | None, count: Callable[[], int]):
-        self.edges, self.page_info, self.length, self.count = edges, page_info, length, count
+    def __init__(self, edges: list[Edge], page_info: PageInfo, count: Callable[[], int]):
+        self.edges, self.page_info, self.length, self.count = edges, page_info, None, count
 
 
-def build_page(page, rows: list, start: int, end: int, count: int | None, more: bool, counter) -> Page:
-    edges = [Edge(node, start + i) for i, node in enumerate(rows)]
-    last = start + len(rows) - 1 if rows else None
-    info = PageInfo(page.has_previous(start), page.has_next(end, count, more), start if rows else None, last)
-    return Page(edges, info, count, counter)
+def build_page(page, read: list, order: Order, count: Callable[[], int]) -> Page:
+    """The page from the rows read in its direction, one past its size when there are more: forward
+    for `first` (then `last` keeps the tail), backward for `last` alone (Relay's algorithm)."""
+    more = len(read) > page.size
+    rows = read[: page.size]
+    if not page.forward:
+        rows.reverse()
+    trimmed = page.forward and page.last is not None and len(rows) > page.last
+    if trimmed:
+        rows = rows[-page.last :]
+    edges = [Edge(node, order) for node in rows]
+    info = PageInfo(
+        has_previous_page=trimmed or (not page.forward and more),
+        has_next_page=page.forward and more,
+        first=rows[0] if rows else None,
+        last=rows[-1] if rows else None,
+        order=order,
+    )
+    return Page(edges, info, count)

@@ -8,11 +8,12 @@ import graphene
 from django.contrib.auth.models import Group as GroupModel
 from graphene_django import DjangoObjectType
 
-from schema.connections import ConnectionField, CountedConnection, NestedConnectionField, Relation
+from schema.connections import ConnectionField, CountedConnection, NestedConnectionField
 from schema.errors import not_found
 from schema.filters import UserFilter
 from schema.gate import public_type, scoped, scoped_type
 from schema.ids import pk_from_global_id
+from schema.nested_pages import Relation
 from schema.payloads import input_errors_field
 from users import services
 from users.models import User as UserModel
@@ -24,7 +25,12 @@ def viewer(info) -> UserModel | None:
 
 
 GROUPS_OF_A_USER = Relation(
-    children=lambda request: GroupModel.objects.all(), parent_lookup="user", order=("name", "pk")
+    name="groups of a user",
+    children=lambda request: GroupModel.objects.all(),
+    through=UserModel.groups.through,
+    parent_field="user",
+    child_field="group",
+    parent_lookup="user",
 )
 
 

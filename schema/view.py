@@ -39,6 +39,7 @@ from schema.errors import (
 )
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
 from schema.limits import check_cost, query_cost
+from schema.loaders import Loaders
 from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
@@ -139,6 +140,8 @@ class GraphQLView(View):
     def execute(
         request, prepared: Prepared, params: GraphQLParams, is_mutation: bool, planned: type | None = None
     ) -> ExecutionResult:
+        request.loaders = Loaders(request)  # what this request reads, read once (schema.loaders)
+
         def run():
             return execute(
                 SCHEMA,

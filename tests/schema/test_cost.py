@@ -4,8 +4,8 @@ spelled, and what a request reads from the database is bounded by that cost."""
 import pytest
 from django.contrib.auth.models import Group
 from django.db.models.signals import post_init
-from graphql_relay import offset_to_cursor
 
+from schema.cursors import Order
 from users.models import User
 
 H1 = (
@@ -37,8 +37,11 @@ def returned_nodes(data) -> int:
 TWO_LEVELS = (
     "query Q{vars} {{ users{outer} {{ edges {{ node {{ groups{inner} {{ edges {{ node {{ name }} }} }} }} }} }} }}"
 )
-AFTER_2 = offset_to_cursor(2)
-BEFORE_22 = offset_to_cursor(22)
+
+
+def cursor_at(model, index: int) -> str:
+    """The cursor of the ``index``-th row of a nested or default-ordered list (primary-key order)."""
+    return Order.by_primary_key(model).cursor_of(model.objects.order_by("pk")[index])
 
 
 @pytest.mark.parametrize(
@@ -55,21 +58,16 @@ BEFORE_22 = offset_to_cursor(22)
         ("variable default", "($f: Int = 6)", "first: $f", "first: $f", None, (6, 6)),
         ("variable default overridden by null", "($f: Int = 6)", "first: $f", "last: 2", {"f": None}, (20, 2)),
         ("non-null variable with default", "($f: Int! = 8)", "last: $f", "first: 1", None, (8, 1)),
-        ("after a cursor", "", f'first: 5, after: "{AFTER_2}"', "first: 2", None, (5, 2)),
-        (
-            "last before a cursor",
-            "",
-            f'last: 4, before: "{BEFORE_22}"',
-            f'last: 3, before: "{BEFORE_22}"',
-            None,
-            (4, 3),
-        ),
-        ("first before a cursor", "", f'first: 4, before: "{BEFORE_22}"', "first: 5", None, (4, 5)),
+        ("after a cursor", "", 'first: 5, after: "{user_2}"', "first: 2", None, (5, 2)),
+        ("last before a cursor", "", 'last: 4, before: "{user_22}"', 'last: 3, before: "{group_22}"', None, (4, 3)),
+        ("first before a cursor", "", 'first: 4, before: "{user_22}"', "first: 5", None, (4, 5)),
     ],
 )
 def test_cost_is_exactly_what_full_pages_return(
     graphql, crowd, make_token, case, vars, outer, inner, variables, per_level
 ):
+    cursors = {"user_2": cursor_at(User, 2), "user_22": cursor_at(User, 22), "group_22": cursor_at(Group, 22)}
+    outer, inner = outer.format(**cursors), inner.format(**cursors)
     query = TWO_LEVELS.format(vars=vars, outer=f"({outer})" if outer else "", inner=f"({inner})" if inner else "")
     response = graphql(query, token=make_token(crowd, "read groups"), variables=variables)
     assert response.status == 200, response.body
@@ -119,17 +117,20 @@ def user_instances():
 
 
 @pytest.mark.parametrize(
-    "page", ["first: 1", "last: 1", "first: 2, last: 1", f'first: 1, after: "{offset_to_cursor(100)}"']
+    ("page", "read"),
+    [("first: 1", 2), ("last: 1", 2), ("first: 2, last: 1", 3), ('first: 1, after: "{cursor}"', 2)],
 )
-def test_nested_page_reads_only_its_rows(graphql, make_user, make_token, user_instances, page):
-    """SPEC §5: `members(first: 1)` on a big group reads its page's rows, not the whole relation."""
+def test_nested_page_reads_only_its_rows(graphql, make_user, make_token, user_instances, page, read):
+    """SPEC §5: `members(first: 1)` on a big group reads its page's rows (and one more, which tells
+    whether there is a next page), not the whole relation."""
     viewer = make_user("viewer")
     group = Group.objects.create(name="big")
     members = User.objects.bulk_create(User(username=f"m{i:04}") for i in range(600))
     group.user_set.add(*members)
+    page = page.format(cursor=Order.by_primary_key(User).cursor_of(members[100]))
     aliases = " ".join(f"a{i}: members({page}) {{ edges {{ node {{ username }} }} }}" for i in range(5))
     user_instances.clear()
     response = graphql(f"{{ groups {{ edges {{ node {{ {aliases} }} }} }} }}", token=make_token(viewer, "read groups"))
     assert response.status == 200, response.body
     assert returned_nodes(response.data) == 1 + 5  # one group, one member per alias
-    assert len(user_instances) == 1 + 1  # the token's user, and one row: the aliases ask the same page
+    assert len(user_instances) == 1 + read  # the token's user, and one page: the aliases ask the same page

@@ -8,6 +8,7 @@ from graphql_relay import to_global_id
 from schema.authentication import Principal
 from schema.errors import Code
 from schema.gate import Policy, check, install_gates, public, public_type, scoped, undeclared_fields
+from schema.loaders import Loaders
 from schema.schema import schema
 
 
@@ -76,6 +77,7 @@ def test_a_filter_argument_without_policy_is_found_and_denied(db):
 def principal_request(scopes, user=None):
     request = RequestFactory().get("/")
     request.principal = Principal(user, None, None, frozenset(scopes), object())
+    request.loaders = Loaders(request)
     return request
 
 

@@ -360,23 +360,59 @@ def test_introspection_is_not_limited_by_depth(graphql, alice, make_token):
     assert graphql(query, token=make_token(alice)).status == 200
 
 
+def encoded(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
 @pytest.mark.parametrize(
-    ("case", "offset"),
-    [("first item", 0), ("negative", -3), ("beyond any integer column", 10**22), ("just too far", 2**31)],
+    ("case", "order", "cursor"),
+    [
+        ("an offset cursor of graphql-relay", "", b64("arrayconnection:0")),
+        ("not base64", "", "not base64!"),
+        ("empty", "", ""),
+        ("base64 of no JSON", "", b64("pk:1")),
+        ("JSON but no list", "", encoded({"pk": 1})),
+        ("a list without a key", "", encoded(["pk"])),
+        ("another order's cursor", "", encoded(["username,pk", "a", 1])),
+        ("a key too many", "", encoded(["pk", 1, 2])),
+        ("text for a number", "", encoded(["pk", "one"])),
+        ("a number past 64 bits", "", encoded(["pk", 10**22])),
+        ("a float", "", encoded(["pk", 1.5])),
+        ("a boolean", "", encoded(["pk", True])),
+        ("a null", "", encoded(["pk", None])),
+        ("a nested list", "", encoded(["pk", [1]])),
+        ("too long", "", encoded(["pk", "9" * 600])),
+        ("a NUL in text", 'orderBy: "username", ', encoded(["username", "a\u0000b"])),
+        ("a lone surrogate", 'orderBy: "username", ', b64('["username", "\\ud800"]')),
+        ("not a date", 'orderBy: "dateJoined", ', encoded(["date_joined,pk", "yesterday", 1])),
+        ("a date out of range", 'orderBy: "dateJoined", ', encoded(["date_joined,pk", "99999-01-01", 1])),
+    ],
 )
-def test_cursor_offsets_are_checked(graphql, make_user, make_token, case, offset):
+@pytest.mark.parametrize("argument", ["after", "before"])
+def test_malformed_cursors_are_bad_input(graphql, make_user, make_token, case, order, cursor, argument):
+    """SPEC §2, §5: a cursor is opaque, and anything that is not one of ours is a 400, on every database."""
     user = make_user("cursor")
-    make_user("cursor2")
-    cursor = base64.b64encode(f"arrayconnection:{offset}".encode()).decode()
     response = graphql(
-        "query ($c: String) { users(first: 5, after: $c) { edges { node { username } } } }",
+        f"query ($c: String) {{ users({order}first: 5, {argument}: $c) {{ edges {{ node {{ username }} }} }} }}",
         token=make_token(user),
         variables={"c": cursor},
     )
-    if case == "first item":
-        assert [e["node"]["username"] for e in response.data["users"]["edges"]] == ["cursor2"]
-    else:
-        assert response.codes == ["BAD_USER_INPUT"]
+    assert response.codes == ["BAD_USER_INPUT"], response.body
+    assert response.errors[0]["message"] == f"`{argument}` is not a valid cursor."
+
+
+def test_a_cursor_from_the_api_seeks_past_its_row(graphql, make_user, make_token):
+    user = make_user("cursor")
+    make_user("cursor2")
+    query = "query ($c: String) { users(first: 1, after: $c) { edges { cursor node { username } } } }"
+    first = graphql(query, token=make_token(user))
+    cursor = first.data["users"]["edges"][0]["cursor"]
+    response = graphql(query, token=make_token(user), variables={"c": cursor})
+    assert [e["node"]["username"] for e in response.data["users"]["edges"]] == ["cursor2"]
 
 
 def test_fragment_bomb_is_refused_quickly(graphql, alice, make_token):

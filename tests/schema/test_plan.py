@@ -50,6 +50,7 @@ from hypothesis_graphql import queries
 from schema.authentication import Principal
 from schema.budget import Budget
 from schema.documents import SCHEMA
+from schema.loaders import Loaders
 from schema.plan import compile_plan
 from schema.view import never_awaitable
 from users.models import User
@@ -215,9 +216,11 @@ def context_for(token: str):
     username, scopes = TOKENS[token]
 
     def make():
-        user = User.objects.get(username=username) if username else None  # fresh: pages cache on it
+        user = User.objects.get(username=username) if username else None  # fresh: permissions cache on it
         principal = Principal(user, 1, "client", frozenset(scopes.split()), 1)
-        return SimpleNamespace(principal=principal, budget=Budget(5000, 7, 1, 1_800_000_000))
+        context = SimpleNamespace(principal=principal, budget=Budget(5000, 7, 1, 1_800_000_000))
+        context.loaders = Loaders(context)  # as the view does, per request
+        return context
 
     return make
 

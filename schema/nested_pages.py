@@ -1,0 +1,121 @@
+"""Nested pages that stop at the page (SPEC §5): each parent's page of a many-to-many relation, read
+with a LIMIT per parent, for many parents in one statement.
+
+A nested connection is ordered by the child's primary key, which is the second column of the
+relation's join-table index ``(parent, child)``: each parent's page is then one index range scan
+that stops after ``limit`` rows, whatever the size of the relation (a group of 20,000 members
+costs what a group of 3 does). A window function (and Django's sliced ``Prefetch``, which is one)
+numbers and counts every row of each parent to find the page; a sort by another column (a
+username) reads every member to find the smallest. ``EXPLAIN`` of both is in
+``tests/schema/test_nested_pages.py``.
+
+The statement is ours: per parent, the join table joined to the children's own query (which
+carries their visibility rules: inactive users for non-staff), ``WHERE parent = %s`` and the
+cursor's seek, ``ORDER BY child LIMIT n``; parents are put together with ``UNION ALL`` on SQLite
+and with ``LATERAL`` over an array on PostgreSQL, each what its planner runs best. Rows become
+model instances through ``Manager.raw``, Django's public way from SQL to models.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from django.db import connections
+from django.db.models import Count, Model, QuerySet
+
+PARENT = "nested_page_parent"  # the column naming each row's parent
+SQLITE_PARENTS_PER_STATEMENT = 100  # SQLite allows 500 terms in a compound SELECT
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A nested connection's rows: ``children(request)`` (visibility included) linked to their parent
+    through the join table ``through``, whose foreign keys are ``parent_field`` and ``child_field``;
+    ``parent_lookup`` is the ORM's lookup from a child to its parent (for counts)."""
+
+    name: str
+    children: Callable[..., QuerySet]
+    through: type[Model]
+    parent_field: str
+    child_field: str
+    parent_lookup: str
+
+    def columns(self) -> tuple[str, str, str]:
+        meta = self.through._meta
+        return meta.db_table, meta.get_field(self.parent_field).column, meta.get_field(self.child_field).column
+
+
+@dataclass(frozen=True)
+class Seek:
+    """Where each parent's page starts: after or before a child key, in which direction, how many rows."""
+
+    after: object | None
+    before: object | None
+    descending: bool
+    limit: int
+
+
+def sql_of(queryset: QuerySet) -> tuple[str, tuple]:
+    """The SQL and parameters of ``queryset``: the one Django internal this module leans on
+    (``Query.sql_with_params``, stable since Django 1.x); ``tests/schema/test_nested_pages.py``
+    runs it raw against the ORM's own rows so that an upgrade that changes it fails loudly."""
+    return queryset.query.sql_with_params()
+
+
+def read_pages(relation: Relation, children: QuerySet, parent_keys: Iterable, seek: Seek) -> dict:
+    """{parent key: [child, …]} in the page's direction, at most ``seek.limit`` children each."""
+    keys = list(dict.fromkeys(parent_keys))
+    found: dict = {key: [] for key in keys}
+    if not keys:
+        return found
+    if children.query.select_related or children.query.is_sliced:
+        raise ValueError("nested pages need a plain queryset of the children")
+    inner_sql, inner_params = sql_of(children.order_by())
+    table, parent, child = relation.columns()
+    connection = connections[children.db]
+    q = connection.ops.quote_name
+    child_pk = q(children.model._meta.pk.column)
+    conditions, condition_params = [], []
+    for bound, op in ((seek.after, ">"), (seek.before, "<")):
+        if bound is not None:
+            conditions.append(f" AND m.{q(child)} {op} %s")
+            condition_params.append(bound)
+    seek_sql = "".join(conditions)
+    direction = "DESC" if seek.descending else "ASC"
+    page_sql = (
+        f"SELECT c.*, m.{q(parent)} AS {q(PARENT)} FROM {q(table)} m"
+        f" INNER JOIN ({inner_sql}) c ON c.{child_pk} = m.{q(child)}"
+        f" WHERE m.{q(parent)} = {{parent}}{seek_sql} ORDER BY m.{q(child)} {direction} LIMIT %s"
+    )
+    statements = []
+    if connection.vendor == "postgresql":
+        sql = f"SELECT page.* FROM unnest(%s) AS p(key) CROSS JOIN LATERAL ({page_sql.format(parent='p.key')}) page"
+        statements.append((sql, [keys, *inner_params, *condition_params, seek.limit]))
+    else:
+        part = f"SELECT * FROM ({page_sql.format(parent='%s')})"
+        part_params = [*inner_params]
+        for start in range(0, len(keys), SQLITE_PARENTS_PER_STATEMENT):
+            chunk = keys[start : start + SQLITE_PARENTS_PER_STATEMENT]
+            params = []
+            for key in chunk:
+                params += [*part_params, key, *condition_params, seek.limit]
+            statements.append((" UNION ALL ".join([part] * len(chunk)), params))
+    manager = children.model._default_manager.db_manager(children.db)
+    for sql, params in statements:
+        for row in manager.raw(sql, params):
+            found[getattr(row, PARENT)].append(row)
+    for rows in found.values():  # UNION ALL promises no order across its terms: put each page in order
+        rows.sort(key=attrgetter("pk"), reverse=seek.descending)
+    return found
+
+
+def count_children(relation: Relation, children: QuerySet, parent_keys: Iterable) -> dict:
+    """{parent key: number of visible children}, for ``totalCount``, in one grouped query."""
+    keys = list(dict.fromkeys(parent_keys))
+    if not keys:
+        return {}
+    lookup = relation.parent_lookup
+    rows = children.filter(**{f"{lookup}__in": keys}).order_by().values(lookup).annotate(n=Count("pk"))
+    counts = {key: 0 for key in keys}
+    counts.update(rows.values_list(lookup, "n"))
+    return counts

@@ -350,3 +350,5 @@ LOGGING = logging_config(LOG_LEVEL)
 
 # Cost points per token per hour (SPEC §5); a query costs one point per hundred nodes, at least one.
 GRAPHQL_RATE_BUDGET = env_int("GRAPHQL_RATE_BUDGET", 5000)
+# Anonymous requests (public introspection) allowed per address per hour (SPEC §5).
+GRAPHQL_ANONYMOUS_BUDGET = env_int("GRAPHQL_ANONYMOUS_BUDGET", 1000)

@@ -2,7 +2,6 @@
 
 - ``accepted_scopes``: what ``X-Accepted-OAuth-Scopes`` reports (SPEC §3), following fragments; an
   argument's own scopes count when the request gives it a value (``accepted_scopes_for``).
-- ``depth`` (introspection excepted) and ``aliases`` (each use of a fragment counts again).
 - ``page_paths``: for every connection, the connection fields along its path, so that the node
   count (SPEC §5) is evaluated per request against its variables without walking the document:
   each connection counts the largest page its resolver can return for the arguments as execution
@@ -28,7 +27,6 @@ from graphql.execution.values import get_argument_values
 
 from schema.connections import PAGE_RULE
 from schema.gate import POLICY
-from schema.limits import MAX_EXPANDED_FIELDS, too_many_fields
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
 Connection = tuple[GraphQLField, FieldNode]
@@ -39,8 +37,6 @@ class OperationFacts:
     accepted_scopes: frozenset[str]
     introspection_only: bool
     root_fields: tuple[str, ...]  # response keys of the root fields, `__typename` excepted
-    depth: int
-    aliases: int
     page_paths: tuple[tuple[Connection, ...], ...]
     # (field, its node, (argument's GraphQL name, the scopes it needs beyond the field's)) per use
     argument_uses: tuple[tuple[GraphQLField, FieldNode, tuple[tuple[str, frozenset[str]], ...]], ...] = ()
@@ -72,19 +68,16 @@ class OperationFacts:
 
 def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) -> OperationFacts:
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
-    _, aliases = count_selections(operation.selection_set, fragments)  # first: it bounds the walk below
     scopes: set[str] = set()
     page_paths: list[tuple[Connection, ...]] = []
     argument_uses: list = []
-    counters = {"depth": 0}
 
-    def walk(selection_set: SelectionSetNode, parent_type, depth: int, pages: tuple, spreading: frozenset) -> None:
+    def walk(selection_set: SelectionSetNode, parent_type, pages: tuple, spreading: frozenset) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
                 if name in INTROSPECTION_FIELDS:
                     continue
-                counters["depth"] = max(counters["depth"], depth)
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
@@ -101,53 +94,27 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                     child_pages = (*pages, (field, selection))
                     page_paths.append(child_pages)
                 if selection.selection_set:
-                    walk(selection.selection_set, field_type, depth + 1, child_pages, spreading)
+                    walk(selection.selection_set, field_type, child_pages, spreading)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 fragment_type = schema.get_type(condition.name.value) if condition else parent_type
-                walk(selection.selection_set, fragment_type, depth, pages, spreading)
+                walk(selection.selection_set, fragment_type, pages, spreading)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in fragments and name not in spreading:  # validation refuses cycles; be safe anyway
                     fragment = fragments[name]
                     fragment_type = schema.get_type(fragment.type_condition.name.value)
-                    walk(fragment.selection_set, fragment_type, depth, pages, spreading | {name})
+                    walk(fragment.selection_set, fragment_type, pages, spreading | {name})
 
-    walk(operation.selection_set, schema.get_root_type(operation.operation), 1, (), frozenset())
+    walk(operation.selection_set, schema.get_root_type(operation.operation), (), frozenset())
     root_fields = tuple(_root_field_keys(operation.selection_set, fragments))
     return OperationFacts(
         accepted_scopes=frozenset(scopes),
         introspection_only=all(name in INTROSPECTION_FIELDS for _, name in root_fields),
         root_fields=tuple(key for key, name in root_fields if name != "__typename"),
-        depth=counters["depth"],
-        aliases=aliases,
         page_paths=tuple(page_paths),
         argument_uses=tuple(argument_uses),
     )
-
-
-def count_selections(selection_set: SelectionSetNode, fragments: dict) -> tuple[int, int]:
-    """(fields, aliases) of the operation with every fragment expanded where it is used, introspection
-    included; iterative, and refused past MAX_EXPANDED_FIELDS so that a fragment bomb costs nothing."""
-    fields = aliases = 0
-    pending = [(selection_set, frozenset())]
-    while pending:
-        current, spreading = pending.pop()
-        for selection in current.selections:
-            if isinstance(selection, FieldNode):
-                fields += 1
-                aliases += selection.alias is not None
-                if fields > MAX_EXPANDED_FIELDS:
-                    raise too_many_fields()
-                if selection.selection_set:
-                    pending.append((selection.selection_set, spreading))
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append((selection.selection_set, spreading))
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in fragments and name not in spreading:
-                    pending.append((fragments[name].selection_set, spreading | {name}))
-    return fields, aliases
 
 
 def _root_field_keys(selection_set: SelectionSetNode, fragments, seen=None):

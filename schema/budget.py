@@ -6,6 +6,7 @@ Shared by every token of that user or client (a refresh does not start a fresh b
 budget; one cache round trip per request (``spend``, or ``peek`` for a request that costs nothing).
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.core.cache import cache
 
 from schema.errors import Throttled
 from users.counters import add_to_counter
+from users.throttle import client_address
 
 WINDOW_SECONDS = 3600
 
@@ -66,6 +68,22 @@ def spend(principal, points: int) -> Budget:
             cost=cost_report(budget, 0),
         )
     return Budget(limit, used, points, reset_at)
+
+
+def spend_anonymous(request) -> None:
+    """A point per request from the caller's address, for anonymous callers (public introspection):
+    ``Throttled`` past ``GRAPHQL_ANONYMOUS_BUDGET`` in the hour. The address is hashed: the key names
+    no one."""
+    window = int(time.time()) // WINDOW_SECONDS
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    used = add_to_counter(f"graphql-anonymous:{address}:{window}", 1, timeout=WINDOW_SECONDS + 60)
+    if used > settings.GRAPHQL_ANONYMOUS_BUDGET:
+        reset_at = (window + 1) * WINDOW_SECONDS
+        raise Throttled(
+            f"Anonymous requests from this address are limited to {settings.GRAPHQL_ANONYMOUS_BUDGET} an hour;"
+            f" the limit resets at {iso_time(reset_at)}. Send an access token.",
+            retry_after=max(1, reset_at - int(time.time())),
+        )
 
 
 def peek(principal) -> Budget:

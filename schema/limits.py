@@ -1,7 +1,8 @@
 """Limits on what one request may ask (SPEC §5), checked before execution.
 
-Document size and lexical tokens are checked before parsing; depth, aliases and the static node
-count (GitHub's way: each connection's largest page multiplied along its path) come from the
+Document size and lexical tokens are checked before parsing; the document's shape (selections,
+aliases, depth, introspection) after parsing and before validation (``schema.shape``); the static
+node count (GitHub's way: each connection's largest page multiplied along its path) comes from the
 operation's cached facts (``schema.analysis``), evaluated against the request's variables.
 """
 
@@ -12,10 +13,7 @@ from schema.errors import BadRequest, Code
 
 MAX_DOCUMENT_CHARS = 15_000
 MAX_TOKENS = 2_000
-MAX_DEPTH = 10
-MAX_ALIASES = 15
 MAX_NODES = 10_000
-MAX_EXPANDED_FIELDS = 5_000  # fields once fragments are expanded: bounds the analysis of fragment bombs
 
 
 class LimitExceeded(BadRequest):
@@ -56,31 +54,6 @@ def count_tokens(query: str) -> int:
     except GraphQLError:
         pass  # a syntax error after the limit: the count so far is what we report
     return count
-
-
-def check_shape(depth: int, aliases: int) -> None:
-    if depth > MAX_DEPTH:
-        raise LimitExceeded(
-            Code.QUERY_TOO_DEEP,
-            f"The operation is {depth} levels deep; the limit is {MAX_DEPTH}.",
-            limit=MAX_DEPTH,
-            actual=depth,
-        )
-    if aliases > MAX_ALIASES:
-        raise LimitExceeded(
-            Code.TOO_MANY_ALIASES,
-            f"The operation uses {aliases} aliases; the limit is {MAX_ALIASES}.",
-            limit=MAX_ALIASES,
-            actual=aliases,
-        )
-
-
-def too_many_fields() -> LimitExceeded:
-    return LimitExceeded(
-        Code.QUERY_TOO_COMPLEX,
-        f"The operation selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded.",
-        limit=MAX_EXPANDED_FIELDS,
-    )
 
 
 def check_cost(nodes: int) -> None:

@@ -6,6 +6,7 @@ execution; errors carry their own status, code and headers (``schema.errors``). 
 those steps and renders what they give.
 """
 
+import json
 import logging
 import re
 
@@ -43,6 +44,7 @@ from schema.loaders import Loaders
 from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
+MAX_ANSWERS_PER_DOCUMENT = 8  # introspection answers kept per document (by variables)
 DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 
 
@@ -111,30 +113,52 @@ class GraphQLView(View):
     def answer(self, request) -> HttpResponse:
         params = read_params(request)
         principal = request.principal
-        if principal.is_anonymous and not settings.GRAPHQL_PUBLIC_INTROSPECTION:
-            raise unauthenticated()
-        prepared = prepare(params.query)
-        operation, facts = operation_of(prepared, params.operation_name)
-        if principal.is_anonymous and not facts.introspection_only:
-            raise unauthenticated()
-        if operation.operation == OperationType.SUBSCRIPTION:
-            raise BadRequest("Subscriptions are not supported.")
-        is_mutation = operation.operation == OperationType.MUTATION
-        if is_mutation and request.method == "GET":
-            raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
-        request.accepted_scopes = facts.accepted_scopes
-        variables = coerced_variables(operation, params.variables)
-        request.accepted_scopes = facts.accepted_scopes_for(variables)
-        if not is_mutation:
-            check_text(params.variables)  # a mutation's input answers it as a payload error instead
-        nodes = facts.node_count(variables)
-        check_cost(nodes)
+        if principal.is_anonymous:
+            if not settings.GRAPHQL_PUBLIC_INTROSPECTION:
+                raise unauthenticated()
+            budget.spend_anonymous(request)  # public introspection: limited per address (SPEC §5)
+        try:
+            prepared = prepare(params.query)
+            operation, facts = operation_of(prepared, params.operation_name)
+            if principal.is_anonymous and not facts.introspection_only:
+                raise unauthenticated()
+            if operation.operation == OperationType.SUBSCRIPTION:
+                raise BadRequest("Subscriptions are not supported.")
+            is_mutation = operation.operation == OperationType.MUTATION
+            if is_mutation and request.method == "GET":
+                raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
+            request.accepted_scopes = facts.accepted_scopes
+            variables = coerced_variables(operation, params.variables)
+            request.accepted_scopes = facts.accepted_scopes_for(variables)
+            if not is_mutation:
+                check_text(params.variables)  # a mutation's input answers it as a payload error instead
+            nodes = facts.node_count(variables)
+            check_cost(nodes)
+        except BadRequest:
+            charge_refusal(request)  # a refused document still cost the work of refusing it
+            raise
         points = query_cost(nodes)
         request.budget = None if principal.is_anonymous else budget.spend(principal, points)
         cost = budget.cost_report(request.budget, nodes, points)
-        planned = plan_of(prepared, params.operation_name, operation)
-        result = self.execute(request, prepared, params, is_mutation, planned)
+        if facts.introspection_only:
+            result = self.introspect(request, prepared, params)
+        else:
+            planned = plan_of(prepared, params.operation_name, operation)
+            result = self.execute(request, prepared, params, is_mutation, planned)
         return respond(request, result, facts, cost)
+
+    @classmethod
+    def introspect(cls, request, prepared: Prepared, params: GraphQLParams) -> ExecutionResult:
+        """Introspection's answer depends on the document and its variables only: computed once per
+        process (SPEC §5; the standard introspection query answers 80 KB)."""
+        key = (params.operation_name, json.dumps(params.variables, sort_keys=True))
+        data = prepared.answers.get(key)
+        if data is not None:
+            return ExecutionResult(data, None)
+        result = cls.execute(request, prepared, params, False)
+        if not result.errors and len(prepared.answers) < MAX_ANSWERS_PER_DOCUMENT:
+            prepared.answers[key] = result.data
+        return result
 
     @staticmethod
     def execute(
@@ -160,6 +184,13 @@ class GraphQLView(View):
             if any(not is_deliberate(error) for error in result.errors or ()):
                 transaction.set_rollback(True)  # an unexpected failure: nothing half-applied
         return result
+
+
+def charge_refusal(request) -> None:
+    """SPEC §5: a document refused by a limit (or by parsing, validation, its variables) costs an
+    authenticated caller one point; anonymous callers paid theirs per address on the way in."""
+    if not request.principal.is_anonymous:
+        request.budget = budget.spend(request.principal, 1)
 
 
 def respond(request, result: ExecutionResult, facts: OperationFacts, cost: dict) -> HttpResponse:

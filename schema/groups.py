@@ -52,7 +52,9 @@ class GroupQuery(graphene.ObjectType):
 
     def resolve_group(root, info, id):
         pk = pk_from_global_id(id, "Group")
-        found = GroupModel.objects.filter(pk=pk).first() if pk is not None else None
+        found = (
+            info.context.loaders.one(("group", pk), GroupModel.objects.filter(pk=pk).first) if pk is not None else None
+        )
         if found is None:
             raise not_found(id)
         return found

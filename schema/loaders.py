@@ -24,6 +24,7 @@ class Loaders:
     def __init__(self, request):
         self.request = request
         self._lists: dict = {}  # (field, arguments) -> Page
+        self._objects: dict = {}  # (kind, key) -> the object, or None
         self._together: dict = {}  # (model, pk) -> the objects of the page it came in
         self._pages: dict = {}  # (relation, PageRequest, parent pk) -> Page
         self._counts: dict = {}  # (relation, parent pk) -> int
@@ -41,6 +42,13 @@ class Loaders:
                 self._lists[key] = page
             self.came_together([edge.node for edge in page.edges])
         return page
+
+    def one(self, key: tuple, read: Callable[[], Model | None]) -> Model | None:
+        """An object looked up by ``key`` (``("group", pk)``), read once per request: fifteen aliases of
+        ``group(id: $g)`` are one query, and their nested pages one batch."""
+        if key not in self._objects:
+            self._objects[key] = read()
+        return self._objects[key]
 
     def came_together(self, objects: list[Model]) -> None:
         """Objects returned in one page: a nested connection under one of them is read for all."""
@@ -87,3 +95,11 @@ class Loaders:
             return self._counts[(relation.name, key)]
 
         return count
+
+
+def fresh_per_mutation(resolve, root, info, **args):
+    """graphql-core middleware for mutations: their root fields run one after another, and what each
+    payload reads must see the changes made before it, so each starts with empty loaders."""
+    if info.path.prev is None:
+        info.context.loaders = Loaders(info.context)
+    return resolve(root, info, **args)

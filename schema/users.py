@@ -69,7 +69,8 @@ class UserQuery(graphene.ObjectType):
 
     def resolve_user(root, info, id):
         pk = pk_from_global_id(id, "User")
-        found = users_visible_to(viewer(info)).filter(pk=pk).first() if pk is not None else None
+        visible = users_visible_to(viewer(info)).filter(pk=pk).first
+        found = info.context.loaders.one(("user", pk), visible) if pk is not None else None
         if found is None:
             raise not_found(id)
         return found

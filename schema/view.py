@@ -40,7 +40,7 @@ from schema.errors import (
 )
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
 from schema.limits import check_cost, query_cost
-from schema.loaders import Loaders
+from schema.loaders import Loaders, fresh_per_mutation
 from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
@@ -175,6 +175,7 @@ class GraphQLView(View):
                 operation_name=params.operation_name,
                 is_awaitable=never_awaitable,
                 execution_context_class=planned,
+                middleware=[fresh_per_mutation] if is_mutation else None,
             )
 
         if not is_mutation:

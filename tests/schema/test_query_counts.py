@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
+from graphql_relay import to_global_id
 
 from schema.cursors import Order
 
@@ -113,3 +114,37 @@ def test_total_count_of_empty_nested_pages_is_one_query(graphql, make_user, grou
     assert [e["node"]["groups"]["totalCount"] for e in response.data["users"]["edges"]] == [1, 1] + [0] * 28
     # token, user page, the nested pages, one grouped count for the parents with an empty page
     assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+def test_the_same_object_and_page_asked_by_fifteen_aliases_are_read_once(graphql, populated, make_token):
+    users = populated(5)
+    token = make_token(users[0], "read groups")
+    group_id = to_global_id("Group", Group.objects.get(name="group0").pk)
+    aliases = " ".join(
+        f"a{i}: group(id: $g) {{ members(first: 2) {{ edges {{ node {{ username }} }} }} }}" for i in range(15)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(f"query ($g: ID!) {{ {aliases} }}", token=token, variables={"g": group_id})
+    assert response.status == 200
+    assert {len(response.data[f"a{i}"]["members"]["edges"]) for i in range(15)} == {2}
+    assert len(queries) == 3, [q["sql"] for q in queries]  # token, the group, its page
+
+
+def test_each_mutation_reads_what_the_mutations_before_it_changed(graphql, make_user, group_factory, make_token):
+    admin = make_user("admin", permissions=["auth.change_group"])
+    member = make_user("member")
+    group = group_factory("team", members=[admin])
+    ids = {"g": to_global_id("Group", group.pk), "u": to_global_id("User", member.pk)}
+    page = "group { members { edges { node { username } } } }"
+    response = graphql(
+        f"mutation ($g: ID!, $u: ID!) {{ before: removeGroupMember(input: {{groupId: $g, userId: $u}}) {{ {page} }}"
+        f" added: addGroupMember(input: {{groupId: $g, userId: $u}}) {{ {page} }}"
+        f" removed: removeGroupMember(input: {{groupId: $g, userId: $u}}) {{ {page} }} }}",
+        token=make_token(admin, "read write groups"),
+        variables=ids,
+    )
+    assert response.status == 200, response.body
+    names = {
+        key: [e["node"]["username"] for e in response.data[key]["group"]["members"]["edges"]] for key in response.data
+    }
+    assert names == {"before": ["admin"], "added": ["admin", "member"], "removed": ["admin"]}

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter import DjangoFilterConnectionField
-from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type, get_nullable_type, is_list_type
 
 from schema.cursors import InvalidCursor, Order, check_cursor
 from schema.errors import Code, api_error
@@ -108,13 +108,57 @@ def largest_page(args: dict) -> int:
 
 
 def install_page_rules(schema: GraphQLSchema) -> None:
-    """Mark the connection fields, as declared (our connection field classes), for the static cost."""
+    """Mark the connection fields, as declared (our connection field classes), for the static cost;
+    a list or connection field with no rule and no declared bound is denied (default deny, SPEC §5)."""
+    for graphql_type, name, field in _many_fields(schema):
+        declared = graphene_field(graphql_type, name)
+        rule = getattr(declared, PAGE_RULE, None)
+        if rule is not None:
+            field.extensions = {**(field.extensions or {}), PAGE_RULE: rule}
+        elif not _bounded(graphql_type, name, declared):
+            field.resolve = _no_page_rule(f"{graphql_type.name}.{name}")
+
+
+def fields_without_page_rule(schema: GraphQLSchema) -> list[str]:
+    """List and connection fields that neither read a page by the page rule nor declare their bound."""
+    return [
+        f"{graphql_type.name}.{name}"
+        for graphql_type, name, field in _many_fields(schema)
+        if PAGE_RULE not in (field.extensions or {})
+        and not _bounded(graphql_type, name, graphene_field(graphql_type, name))
+    ]
+
+
+def bounded(field, bound: str):
+    """Declare why a list field needs no page: ``bound`` says what bounds it (an input's size)."""
+    field.bound = bound
+    return field
+
+
+def _bounded(graphql_type: GraphQLObjectType, name: str, declared) -> bool:
+    if getattr(declared, "bound", None):
+        return True
+    # A connection's edges are its page: bounded by the connection field's own rule.
+    connection = getattr(getattr(graphql_type, "graphene_type", None), "_meta", None)
+    return name == "edges" and isinstance(getattr(connection, "node", None), type)
+
+
+def _many_fields(schema: GraphQLSchema):
+    """(type, name, field) of every field that returns a list or a connection, introspection aside."""
     for graphql_type in schema.type_map.values():
         if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__"):
             for name, field in graphql_type.fields.items():
-                rule = getattr(graphene_field(graphql_type, name), PAGE_RULE, None)
-                if rule is not None:
-                    field.extensions = {**(field.extensions or {}), PAGE_RULE: rule}
+                returned = get_nullable_type(field.type)
+                named = get_named_type(returned)
+                if is_list_type(returned) or (isinstance(named, GraphQLObjectType) and "pageInfo" in named.fields):
+                    yield graphql_type, name, field
+
+
+def _no_page_rule(coordinate: str):
+    def deny(root, info, **args):
+        raise api_error(Code.FORBIDDEN, f"{coordinate} has no page rule, so it is denied.")
+
+    return deny
 
 
 @public_type

@@ -2,6 +2,7 @@
 
 import graphene
 
+from schema.connections import bounded
 from schema.gate import public_type
 
 
@@ -15,4 +16,5 @@ class InputError(graphene.ObjectType):
 
 
 def input_errors_field():
-    return graphene.NonNull(graphene.List(graphene.NonNull(InputError)))
+    errors = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(InputError))))
+    return bounded(errors, "one error per input field at most")

@@ -125,7 +125,7 @@ def test_node_uses_the_gate_of_the_type_it_resolves_to(graphql, alice, group_fac
     query = "query ($id: ID!) { node(id: $id) { id ... on Group { name } } }"
     response = graphql(query, token=make_token(alice, "read"), variables={"id": to_global_id("Group", group.pk)})
     assert response.status == 403
-    assert response.data == {"node": None}
+    assert "data" not in response.body  # SPEC §3: a 403 has no data
     assert response.codes == ["INSUFFICIENT_SCOPE"]
 
 

@@ -117,6 +117,14 @@ def test_gated_fields_describe_their_scopes_in_the_schema():
     assert "Requires scopes: groups, write." in sdl
 
 
+def test_an_argument_that_needs_more_scopes_says_so_on_the_argument():
+    """SPEC §4: `users`' description ends with its scopes; `group`'s (it also needs `groups`) with its own."""
+    users = schema.graphql_schema.query_type.fields["users"]
+    assert users.description.endswith("Requires scopes: read.")
+    assert users.args["group"].description.endswith("Requires scopes: groups, read.")
+    assert users.args["search"].description is None
+
+
 # --- no path around a gate ---------------------------------------------------------------------
 
 

@@ -51,12 +51,3 @@ def loopback_server(django_db_setup, django_db_blocker):
     server = LiveServer("127.0.0.1")
     yield server
     server.stop()
-
-
-def run_node(node: str, script: str, *args: str) -> list[dict]:
-    """Run a script of this folder; each line it prints is one JSON result."""
-    done = subprocess.run(
-        [node, str(HERE / script), *args], cwd=HERE, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]

@@ -4,7 +4,7 @@ token and without one (public introspection), none as a warning or a notice."""
 
 import pytest
 
-from tests.clients.conftest import run_node
+from tests.clients.node import run_node
 
 AUDITS = 61  # in graphql-http 1.23.1; a new version's audits must be read before its count changes here
 

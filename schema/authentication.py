@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
 from django.db import connection
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from oauth2_provider.models import get_access_token_model, get_application_model
 
 from schema.errors import (
@@ -157,7 +158,7 @@ class BearerTokenMiddleware:
             request.principal = principal
             request.user = principal.user or AnonymousUser()
             response = self.get_response(request)
-        response["Vary"] = "Authorization"
+        patch_vary_headers(response, ("Authorization",))  # after Accept (schema.media_types)
         response["Cache-Control"] = "no-store"
         return response
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, get_operation_ast, specified_rules, validate
 
 from schema.analysis import OperationFacts, analyse
-from schema.errors import BadRequest, Code
+from schema.errors import Code, GraphQLRequestError
 from schema.limits import parse_within_limits
 from schema.plan import compile_plan
 from schema.schema import schema as graphene_schema
@@ -87,12 +87,12 @@ def _prepare(query: str) -> Prepared:
     try:
         document = parse_within_limits(query)
     except GraphQLError as error:
-        raise BadRequest(error.message, Code.GRAPHQL_PARSE_FAILED) from None
+        raise GraphQLRequestError(error.message, Code.GRAPHQL_PARSE_FAILED) from None
     check_shape(document)  # before validation, whose cost grows faster than the document (schema.shape)
     # graphene-django's `validation_rules` would replace these; the standard rules always run.
     errors = validate(SCHEMA, document, specified_rules)
     if errors:
-        raise BadRequest("; ".join(e.message for e in errors), Code.GRAPHQL_VALIDATION_FAILED)
+        raise GraphQLRequestError("; ".join(e.message for e in errors), Code.GRAPHQL_VALIDATION_FAILED)
     return Prepared(document)
 
 
@@ -105,7 +105,7 @@ def operation_of(prepared: Prepared, operation_name: str | None) -> tuple[Operat
             if operation_name
             else "Name the operation to run (operationName)."
         )
-        raise BadRequest(message)
+        raise GraphQLRequestError(message)
     facts = prepared.facts.get(operation_name)
     if facts is None:
         facts = prepared.facts[operation_name] = analyse(SCHEMA, prepared.document, operation)

@@ -4,7 +4,9 @@ Two kinds of error, one shape (``{"message", "extensions": {"code", ...}}``):
 
 - ``APIError`` refuses a whole request before execution. Each subclass carries its HTTP status,
   code and headers (as DRF's exceptions do, with ``authenticate_header()`` as the model for
-  ``WWW-Authenticate``); the view and the middleware only render them with ``error_response``.
+  ``WWW-Authenticate``); the view and the middleware only render them with ``error_response``, in
+  the media type the client accepts (``schema.media_types``: a ``GraphQLRequestError`` is a 200 for
+  legacy ``application/json`` clients).
 - ``api_error`` builds a ``GraphQLError`` that a resolver raises on purpose: a field's error in a
   response that executed. Anything else raised during execution is masked by ``masked``.
 """
@@ -16,6 +18,7 @@ import orjson
 from django.http import HttpResponse
 from graphql import GraphQLError
 
+from schema import media_types
 from users.issuer import protected_resource_metadata_url
 
 
@@ -31,6 +34,7 @@ class Code(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
@@ -48,6 +52,7 @@ class APIError(Exception):
 
     status = 400
     code = Code.BAD_REQUEST
+    graphql_request_error = False  # see GraphQLRequestError
 
     def __init__(self, message: str, code: Code | None = None, **extensions):
         super().__init__(message)
@@ -66,6 +71,14 @@ class BadRequest(APIError):
     """400: the request cannot be run as sent (its code says why)."""
 
 
+class GraphQLRequestError(BadRequest):
+    """400: a well-formed HTTP request whose GraphQL request cannot run: its document does not parse or
+    validate, exceeds a limit or has no such operation, or its variables do not coerce. GraphQL over
+    HTTP answers it 200 to legacy ``application/json`` clients (SPEC §5 "Media types")."""
+
+    graphql_request_error = True
+
+
 class MethodNotAllowed(APIError):
     status, code = 405, Code.METHOD_NOT_ALLOWED
 
@@ -75,6 +88,10 @@ class MethodNotAllowed(APIError):
 
     def headers(self, request) -> dict[str, str]:
         return {"Allow": self.allow}
+
+
+class NotAcceptable(APIError):
+    status, code = 406, Code.NOT_ACCEPTABLE
 
 
 class UnsupportedMediaType(APIError):
@@ -132,7 +149,9 @@ def request_too_large(reason) -> BadRequest:
 
 
 def error_response(error: APIError, request) -> HttpResponse:
-    response = json_response({"errors": [error.as_error()]}, error.status)
+    """``errors`` and never ``data``, in the media type the client accepts, with the status it implies."""
+    media_type = media_types.response_type(request)
+    response = json_response({"errors": [error.as_error()]}, media_types.status_of(error, media_type), media_type)
     for name, value in error.headers(request).items():
         response[name] = value
     return response
@@ -185,8 +204,10 @@ def is_deliberate(error: GraphQLError) -> bool:
     )
 
 
-def json_response(body: dict, status: int) -> HttpResponse:
-    return HttpResponse(json_bytes(body), status=status, content_type="application/json")
+def json_response(body: dict, status: int, media_type: str = media_types.JSON) -> HttpResponse:
+    response = HttpResponse(json_bytes(body), status=status, content_type=media_type)
+    response["Vary"] = "Accept"  # the media type, and with it the status, follows Accept (SPEC §5)
+    return response
 
 
 def json_bytes(body: dict) -> bytes:

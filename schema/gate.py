@@ -55,9 +55,7 @@ class Policy:
             return "Requires the scopes of the type the id resolves to."
         if not self.scopes:
             return "Requires a valid token."
-        text = f"Requires scopes: {', '.join(sorted(self.scopes))}."
-        extra = [f"`{name}` also {', '.join(sorted(scopes))}" for name, scopes in self.arguments if scopes]
-        return f"{text} Arguments: {'; '.join(extra)}." if extra else text
+        return f"Requires scopes: {', '.join(sorted(self.scopes))}."
 
 
 PUBLIC = Policy()
@@ -177,12 +175,21 @@ def install_gates(schema: GraphQLSchema) -> None:
         field.extensions = {**(field.extensions or {}), POLICY: policy}
         if policy.is_public:
             continue
-        field.description = f"{field.description}\n\n{policy.describe()}" if field.description else policy.describe()
+        field.description = with_scopes(field.description, policy.describe())
+        for argument_name, argument in field.args.items():  # SPEC §4: an argument needing more says so itself
+            extra = policy.argument_scopes(argument_name)
+            if extra:
+                argument.description = with_scopes(argument.description, Policy(policy.scopes | extra).describe())
         if policy.by_node_type:
             field.resolve = _gate_node(field.resolve)
         else:
             arguments = _argument_rules(field, policy, _undeclared_arguments(graphql_type, name, policy))
             field.resolve = _gate(field.resolve, policy, arguments)
+
+
+def with_scopes(description: str | None, scopes: str) -> str:
+    """A description that ends with the scopes it requires (SPEC §4), so GraphiQL and the SDL show them."""
+    return f"{description}\n\n{scopes}" if description else scopes
 
 
 def _argument_rules(field: GraphQLField, policy: Policy, undeclared: list[str]) -> tuple:

@@ -9,15 +9,15 @@ operation's cached facts (``schema.analysis``), evaluated against the request's 
 from graphql import GraphQLError, GraphQLSyntaxError, Lexer, Source, TokenKind, parse
 from graphql.language import DocumentNode
 
-from schema.errors import BadRequest, Code
+from schema.errors import Code, GraphQLRequestError
 
 MAX_DOCUMENT_CHARS = 15_000
 MAX_TOKENS = 2_000
 MAX_NODES = 10_000
 
 
-class LimitExceeded(BadRequest):
-    """A limit of SPEC §5: always a 400, with the limit and the actual figure where known."""
+class LimitExceeded(GraphQLRequestError):
+    """A limit of SPEC §5: a 400 (200 to legacy clients), with the limit and the actual figure where known."""
 
     def __init__(self, code: Code, message: str, **extensions):
         super().__init__(message, code, **extensions)

@@ -1,5 +1,6 @@
 """What /graphql accepts on the wire (SPEC §3, §5): GET with query parameters, or POST with a JSON
-object in UTF-8. Everything else is refused here, before any GraphQL work, with its own code."""
+object in UTF-8, from a client that accepts an answer we can give (``schema.media_types``).
+Everything else is refused here, before any GraphQL work, with its own code."""
 
 import json
 from dataclasses import dataclass
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.http.multipartparser import MultiPartParserError
 
-from schema.errors import BadRequest, Code, UnsupportedMediaType, invalid_request
+from schema import media_types
+from schema.errors import BadRequest, Code, GraphQLRequestError, NotAcceptable, UnsupportedMediaType, invalid_request
 from users.text import is_unicode
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -22,8 +24,12 @@ class GraphQLParams:
 
 
 def read_params(request) -> GraphQLParams:
+    if media_types.negotiated(request) is None:
+        raise NotAcceptable(f"Accept {media_types.GRAPHQL_RESPONSE} or {media_types.JSON}.")
     data = _get_params(request) if request.method == "GET" else _post_params(request)
     query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+    if data.get("extensions") is not None and not isinstance(data["extensions"], dict):
+        raise BadRequest("`extensions` must be a JSON object.")  # GraphQL over HTTP: a map, or absent
     if not isinstance(query, str) or not query.strip():
         raise BadRequest("`query` must be a non-empty string.")
     if variables is not None and not isinstance(variables, dict):
@@ -90,4 +96,6 @@ def invalid_text(value) -> bool:
 
 def check_text(variables: dict | None) -> None:
     if invalid_text(variables):
-        raise BadRequest("A variable holds text that is not valid Unicode (a lone surrogate).", Code.BAD_USER_INPUT)
+        raise GraphQLRequestError(
+            "A variable holds text that is not valid Unicode (a lone surrogate).", Code.BAD_USER_INPUT
+        )

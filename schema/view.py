@@ -26,8 +26,8 @@ from schema.authentication import request_id_of
 from schema.documents import SCHEMA, Prepared, operation_of, plan_of, prepare
 from schema.errors import (
     APIError,
-    BadRequest,
     Code,
+    GraphQLRequestError,
     MethodNotAllowed,
     error_response,
     insufficient_scope_challenge,
@@ -41,6 +41,7 @@ from schema.errors import (
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
 from schema.limits import check_cost, query_cost
 from schema.loaders import Loaders, fresh_per_mutation
+from schema.media_types import response_type
 from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
@@ -66,7 +67,7 @@ def coerced_variables(operation: OperationDefinitionNode, variables: dict | None
     """The variables as execution will see them, defaults included, so the cost counts what will run."""
     coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
-        raise BadRequest("; ".join(error.message for error in coerced))
+        raise GraphQLRequestError("; ".join(error.message for error in coerced))
     return coerced
 
 
@@ -107,7 +108,7 @@ class GraphQLView(View):
         except Exception:  # outside execution (which masks its own): still no trace for the client
             request_id = request_id_of(request)
             log.exception("Unhandled error in /graphql [request %s]", request_id)
-            response = json_response({"errors": [internal_error(request_id)]}, 500)
+            response = json_response({"errors": [internal_error(request_id)]}, 500, response_type(request))
         return response
 
     def answer(self, request) -> HttpResponse:
@@ -123,7 +124,7 @@ class GraphQLView(View):
             if principal.is_anonymous and not facts.introspection_only:
                 raise unauthenticated()
             if operation.operation == OperationType.SUBSCRIPTION:
-                raise BadRequest("Subscriptions are not supported.")
+                raise GraphQLRequestError("Subscriptions are not supported.")
             is_mutation = operation.operation == OperationType.MUTATION
             if is_mutation and request.method == "GET":
                 raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
@@ -134,7 +135,7 @@ class GraphQLView(View):
                 check_text(params.variables)  # a mutation's input answers it as a payload error instead
             nodes = facts.node_count(variables)
             check_cost(nodes)
-        except BadRequest:
+        except GraphQLRequestError:
             charge_refusal(request)  # a refused document still cost the work of refusing it
             raise
         points = query_cost(nodes)
@@ -202,8 +203,9 @@ def respond(request, result: ExecutionResult, facts: OperationFacts, cost: dict)
     body["extensions"] = {"cost": cost}
     denied = denied_root_scopes(errors, facts.root_fields)
     if denied is None:
-        return json_response(body, 200)
-    response = json_response(body, 403)
+        return json_response(body, 200, response_type(request))
+    del body["data"]  # SPEC §3: a 403 carries no data (GraphQL over HTTP: a response with data is 2xx)
+    response = json_response(body, 403, response_type(request))
     response["WWW-Authenticate"] = insufficient_scope_challenge(denied, request)
     return response
 

@@ -17,6 +17,8 @@ from users.models import Application, User
 
 AccessToken = get_access_token_model()
 ALL_SCOPES = "read write groups introspection"
+# What the README tells /graphql clients to send (SPEC §5 "Media types").
+RECOMMENDED_ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 
 
 @pytest.fixture
@@ -98,18 +100,19 @@ class GraphQLResponse:
 
 @pytest.fixture
 def graphql(db):
-    """graphql(query, token=..., variables=...) -> GraphQLResponse, through the real HTTP stack."""
+    """graphql(query, token=..., variables=...) -> GraphQLResponse, through the real HTTP stack, with the
+    `Accept` the README tells clients to send (SPEC §5: this SPEC's status codes); `headers` may change it."""
     client = Client()
 
     def post(query, token=None, variables=None, operation_name=None, headers=None, method="post"):
-        extra = dict(headers or {})
+        extra = {"HTTP_ACCEPT": RECOMMENDED_ACCEPT, **(headers or {})}
         if token is not None:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         if method == "get":
             params = {"query": query}
             if variables is not None:
                 params["variables"] = json.dumps(variables)
-            response = client.get("/graphql", params, HTTP_ACCEPT="application/json", **extra)
+            response = client.get("/graphql", params, **extra)
         else:
             payload = {"query": query, "variables": variables, "operationName": operation_name}
             response = client.post("/graphql", json.dumps(payload), content_type="application/json", **extra)

@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
+from tests.conftest import RECOMMENDED_ACCEPT
 from tests.users.client_side import pkce_pair, query_of
 
 REDIRECT_URI = "https://app.example.com/callback"
@@ -119,5 +120,5 @@ class Flows:
         return response.json()
 
     def graphql(self, token: str, query: str = ME, variables: dict | None = None) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}", "Accept": RECOMMENDED_ACCEPT}  # SPEC §5's status codes
         return requests.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, headers=headers)

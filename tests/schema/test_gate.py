@@ -119,6 +119,14 @@ def test_gated_fields_describe_their_scopes_in_the_schema():
     assert "Requires scopes: groups, write." in sdl
 
 
+def test_an_argument_that_needs_more_scopes_says_so_on_the_argument():
+    """SPEC §4: `users`' description ends with its scopes; `group`'s (it also needs `groups`) with its own."""
+    users = schema.graphql_schema.query_type.fields["users"]
+    assert users.description.endswith("Requires scopes: read.")
+    assert users.args["group"].description.endswith("Requires scopes: groups, read.")
+    assert users.args["search"].description is None
+
+
 # --- no path around a gate ---------------------------------------------------------------------
 
 
@@ -127,7 +135,7 @@ def test_node_uses_the_gate_of_the_type_it_resolves_to(graphql, alice, group_fac
     query = "query ($id: ID!) { node(id: $id) { id ... on Group { name } } }"
     response = graphql(query, token=make_token(alice, "read"), variables={"id": to_global_id("Group", group.pk)})
     assert response.status == 403
-    assert response.data == {"node": None}
+    assert "data" not in response.body  # SPEC §3: a 403 has no data
     assert response.codes == ["INSUFFICIENT_SCOPE"]
 
 

@@ -49,7 +49,8 @@ def test_each_vendored_library_has_its_version_and_licence(library):
 
 def test_with_graphiql_off_a_browser_gets_the_api_answer_and_no_callback_page(db, settings):
     settings.GRAPHIQL_ENABLED = False
-    response = graphiql()
+    # A browser's navigation also accepts */* (SPEC §5: application/json); text/html alone would be a 406.
+    response = Client().get("/graphql", HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
     assert response["Content-Type"].startswith("application/json")
     assert response.status_code == 400
     assert graphiql("/graphql/callback").status_code == 404

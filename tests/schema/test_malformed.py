@@ -1,4 +1,5 @@
-"""SPEC §5: every bad request gets a 4xx with a code, never a 500, and changes nothing."""
+"""SPEC §5: every bad request gets a 4xx with a code (a GraphQL request error: 200 for legacy
+application/json clients), never a 500, and changes nothing."""
 
 import base64
 import json
@@ -297,20 +298,77 @@ CASES = [
 ]
 
 
+# Well-formed HTTP requests whose GraphQL request fails (document, operation, variables, limits): a
+# legacy application/json client gets them with 200 and `errors` (SPEC §5 "Media types"). Every other
+# case is a malformed HTTP request, or a method or content-type refusal, and keeps its status.
+GRAPHQL_REQUEST_ERRORS = {
+    "unknown operationName",
+    "two operations, no name",
+    "syntax error",
+    "NUL byte in document",
+    "unicode garbage",
+    "unknown field",
+    "unknown root field",
+    "unknown argument",
+    "wrong literal type",
+    "missing required argument",
+    "scalar with selection",
+    "object without selection",
+    "fragment cycle",
+    "subscription",
+    "variable of wrong type",
+    "variable too big for Int",
+    "Int variable given a float",
+    "missing required variable",
+    "huge nested variable",
+    "document over 15,000 characters",
+    "over 2,000 tokens",
+    "too deep",
+    "too many aliases",
+    "alias bomb through a fragment",
+    "too costly",
+    "too costly through variables",
+    "lone surrogate in a search variable",
+    "lone surrogate low half",
+    "lone surrogate in an id variable",
+    "lone surrogate in a group variable",
+    "lone surrogate in an unused variable",
+    "lone surrogate in the document",
+    "lone surrogate escaped in the document",
+    "lone surrogate in operationName",
+}
+MEDIA_TYPES = [
+    ("graphql-response+json", "application/graphql-response+json, application/json;q=0.9"),
+    ("json", "application/json"),
+]
+
+
+def test_every_graphql_request_error_is_a_case():
+    assert GRAPHQL_REQUEST_ERRORS <= {case[0] for case in CASES}
+
+
+@pytest.mark.parametrize(("media_type", "accept"), MEDIA_TYPES, ids=[media_type for media_type, _ in MEDIA_TYPES])
 @pytest.mark.parametrize(
     ("label", "method", "content_type", "payload", "status", "code"), CASES, ids=[case[0] for case in CASES]
 )
-def test_malformed_request(alice, make_token, group_factory, label, method, content_type, payload, status, code):
+def test_malformed_request(
+    alice, make_token, group_factory, media_type, accept, label, method, content_type, payload, status, code
+):
+    """The status is this SPEC's under application/graphql-response+json; under application/json a GraphQL
+    request error is 200. Either way: `errors` with the code, no `data`, and nothing changed."""
     group_factory("editors", members=[alice])
     before = snapshot()
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(alice, 'read write groups')}")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(alice, 'read write groups')}", HTTP_ACCEPT=accept)
     if method == "get":
-        response = client.get("/graphql", payload, HTTP_ACCEPT="application/json")
+        response = client.get("/graphql", payload)
     else:
         response = client.generic("POST", "/graphql", payload, content_type=content_type)
-    assert response.status_code == status, response.content
+    legacy = media_type == "json" and label in GRAPHQL_REQUEST_ERRORS
+    assert response.status_code == (200 if legacy else status), response.content
+    assert response["Content-Type"] == f"application/{media_type}"
     errors = response.json()["errors"]
     assert [e["extensions"]["code"] for e in errors][:1] == [code]
+    assert "data" not in response.json()
     assert "Traceback" not in response.content.decode()
     assert snapshot() == before
 

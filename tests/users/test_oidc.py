@@ -186,10 +186,10 @@ def test_userinfo_omits_claims_without_a_value(make_user, oidc_client, make_toke
 
 def test_userinfo_needs_a_token_holding_openid(alice, oidc_client, make_token):
     assert Client().get("/o/userinfo/").status_code == 401
-    # oauthlib checks the openid scope while it loads the token, so DOT answers as for an unknown token.
+    # RFC 6750 §3.1: a live token without the scope is insufficient_scope, not an unknown token.
     response = userinfo(make_token(user=alice, scopes="profile email read", application=oidc_client))
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_token"
+    assert response.status_code == 403
+    assert response.json()["error"] == "insufficient_scope"
 
 
 def test_userinfo_follows_the_clients_allowed_scopes_now(alice, oidc_client, make_token):

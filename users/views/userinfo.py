@@ -3,19 +3,47 @@
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot_views
+from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid import Server
 
 from users.views.base import body_refusal, invalid_request, oauth_error, server_error
+
+# RFC 6750 §3: every refusal of a bearer token challenges, a 403 included (oauthlib challenges only 401s).
+INSUFFICIENT_SCOPE = (
+    'Bearer error="insufficient_scope", error_description="The access token does not hold the openid scope.",'
+    ' scope="openid"'
+)
+
+
+class UserInfoServer(Server):
+    """oauthlib asks the validator for a token holding `openid`, so a live token without it was refused
+    as unknown (401 invalid_token) and strict clients discarded a token that still works at /graphql.
+    The token is checked alone here, then its scopes: RFC 6750 §3.1's 403 insufficient_scope."""
+
+    def validate_userinfo_request(self, request):
+        request.scopes = []  # what the token must hold beyond being live: nothing, here
+        if not self.bearer.validate_request(request):
+            raise errors.InvalidTokenError()
+        if "openid" not in request.scopes:  # the token's scopes that its client is still allowed (Validator)
+            raise errors.InsufficientScopeError()
+
+
+def has_body(request) -> bool:
+    """A bodyless POST (what Authlib sends) has no Content-Type; Django's development server reports that
+    as text/plain (wsgiref's default), gunicorn as none: either way there is no body to refuse (issue 17)."""
+    return request.META.get("CONTENT_LENGTH", "") not in ("", "0")
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # a bearer-token endpoint, as DOT's: cookies carry no authority
 class UserInfoView(dot_views.UserInfoView):
     http_method_names = ["get", "post", "options"]
+    server_class = UserInfoServer
 
     def dispatch(self, request, *args, **kwargs):
         # Every answer JSON (SPEC: never an HTML error page): a POST body Django cannot parse (a multipart
         # body without a boundary) was a 400 page, anything unexpected a 500 page.
         try:
-            if request.method == "POST":
+            if request.method == "POST" and has_body(request):
                 refusal = body_refusal(request)
                 if refusal is not None:
                     return invalid_request(refusal)
@@ -28,6 +56,8 @@ class UserInfoView(dot_views.UserInfoView):
         # DOT sends oauthlib's JSON error bodies as text/html; personal data is never cached (RFC 6750 §5.3).
         if response.status_code >= 400:
             response["Content-Type"] = "application/json"
+        if response.status_code == 403:
+            response["WWW-Authenticate"] = INSUFFICIENT_SCOPE
         response["Cache-Control"] = "no-store"
         return response
 

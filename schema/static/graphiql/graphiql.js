@@ -80,7 +80,9 @@
   }
 
   function headersFor(extra) {
-    const headers = { Accept: "application/json", "Content-Type": "application/json", ...extra };
+    // GraphQL over HTTP's own media type: a request error is a 400, not a 200 (SPEC §5 "Media types").
+    const accept = "application/graphql-response+json, application/json;q=0.9";
+    const headers = { Accept: accept, "Content-Type": "application/json", ...extra };
     const token = auth.current();
     if (token) headers.Authorization = `Bearer ${token.accessToken}`;
     return headers;

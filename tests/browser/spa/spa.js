@@ -34,7 +34,10 @@ async function finish() {
   })).json();
   const response = await fetch(`${API}/graphql`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json" },
+    headers: {
+      Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json",
+      Accept: "application/graphql-response+json, application/json;q=0.9",
+    },
     body: JSON.stringify({ query: "{ me { username } }" }),
   });
   const body = await response.json();

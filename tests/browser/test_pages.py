@@ -59,3 +59,21 @@ def test_save_looks_like_the_primary_action_and_cancel_does_not(page, server, ma
     expect(page.get_by_label("Redirect URIs")).to_have_attribute("type", "text")
     expect(page.get_by_label("Allowed origins")).to_have_attribute("type", "text")
     expect(page.get_by_text("127.0.0.1, localhost or [::1]").first).to_be_visible()
+
+
+def test_a_clients_page_shows_its_activity_as_a_chart(page, server, make_user, alice, make_application, make_token):
+    make_user("root", is_staff=True)
+    app = make_application(name="Inventory service")
+    token = make_token(user=alice, application=app)
+    for _ in range(2):
+        requests.post(
+            f"{server}/graphql", json={"query": "{ me { username } }"}, headers={"Authorization": f"Bearer {token}"}
+        )
+    page.goto(f"{server}/o/applications/{app.pk}/")
+    sign_in(page, "root")
+    chart = page.get_by_role("img", name="Requests per hour to /graphql over the last 24 hours")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_accessible_name(re.compile("2 in all"))
+    expect(page.get_by_role("cell", name="alice")).to_be_visible()
+    if os.environ.get("SAVE_DOCS_SCREENSHOTS") == "1":
+        page.screenshot(path=str(DOCS / "client-page.png"), full_page=True)

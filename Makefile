@@ -26,6 +26,7 @@ test: install
 # The same without the browser tests (tests/browser, headless Chromium): about a minute less.
 test-fast: install
 	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -m "not browser"
 
 # Throughput benchmark (issues 4 and 12): gunicorn + wrk on 127.0.0.1; writes bench/results.md and the README.

@@ -4,9 +4,13 @@ Every value can be overridden on the command line or with GUNICORN_CMD_ARGS; the
 variables below are the ones the README documents.
 """
 
+import fcntl
 import logging
 import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
@@ -55,3 +59,19 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def on_starting(server):
+    """Collect static files before any worker starts, so the production command alone serves a styled site.
+
+    WhiteNoise (SPEC §6) serves STATIC_ROOT with the manifest's hashed names; without the manifest every page
+    would fail. collectstatic copies only what changed (about a second). The lock serialises servers started
+    at once from one checkout, which would otherwise write the same files together. A separate process, so
+    the master imports no Django (workers load the application after the fork, as before).
+    """
+    root = Path(__file__).resolve().parent.parent
+    with open(root / "staticfiles.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=root, check=True
+        )

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # and every log line of the request carries the id.
     "project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself (SPEC §6), after the https redirect and HSTS, before sessions.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "users.context_processors.site",
             ],
         },
     },
@@ -182,6 +185,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves /static/ itself (SPEC §6): WhiteNoise, from STATIC_ROOT filled by collectstatic (which
+# project/gunicorn.conf.py runs at start), gzip-compressed, with content-hashed names cached for a year
+# (immutable). Development keeps Django's plain storage: no collectstatic between edits.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "project.static_storage.StaticFilesStorage"
+    },
+}
+# In development (and tests) WhiteNoise reads the apps' static folders directly, as runserver does.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- OAuth2 server (django-oauth-toolkit) ------------------------------------------------------

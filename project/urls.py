@@ -58,5 +58,6 @@ urlpatterns = [
     path(PROTECTED_RESOURCE_METADATA_PATH[1:], metadata.protected_resource, name="oauth-resource-metadata"),
     path("graphql", GraphQLView.as_view(), name="graphql"),
     path("graphql/callback", graphiql.graphiql_callback, name="graphiql-callback"),
+    path("favicon.ico", home.favicon),
     path("", home.home, name="home"),
 ]

@@ -10,6 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -50,6 +51,9 @@ def page_config(request: HttpRequest) -> dict:
         "authorizeUrl": reverse("oauth2_provider:authorize"),
         "tokenUrl": reverse("oauth2_provider:token"),
         "revokeUrl": reverse("oauth2_provider:revoke-token"),
+        # Sign out ends the session too (SPEC §7.1): a POST to Django's logout view with this CSRF token.
+        "logoutUrl": reverse("logout"),
+        "csrfToken": get_token(request),
         "redirectUri": graphiql_redirect_uri(request),
         "issuer": issuer_url(request),  # RFC 9207: the callback refuses a response another server issued
         "publicIntrospection": settings.GRAPHQL_PUBLIC_INTROSPECTION,

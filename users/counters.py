@@ -51,3 +51,16 @@ def read_counters(keys: list[str]) -> dict[str, int]:
 def _warn_unreachable(what: str, key: str, error: Exception) -> None:
     # The key's prefix names the limit (e.g. "graphql-budget"); the rest may hold an address.
     log.warning("cache unreachable, limit %s: %s (%s)", what, key.split(":", 1)[0], type(error).__name__)
+
+
+def add_to_counters(increments: list[tuple[str, int, int]]) -> list[int]:
+    """Several counters, each ``(key, amount, timeout)``, in one round trip on Redis (the backend's
+    ``count_many``); their new values, or 0 for each when the cache is unreachable."""
+    count_many = getattr(cache, "count_many", None)
+    if count_many is None:
+        return [add_to_counter(key, amount, timeout) for key, amount, timeout in increments]
+    try:
+        return count_many(increments)
+    except CACHE_ERRORS as error:
+        _warn_unreachable("not counted", increments[0][0], error)
+        return [0] * len(increments)

@@ -1,12 +1,11 @@
-from urllib.parse import urlsplit
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.settings import oauth2_settings
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+from users.client_uris import origin_errors, redirect_uri_errors
+
 # DOT generates 128 characters; the demo and tests use token_urlsafe(48), 64 characters. Anything
 # shorter was not made by the server, and a fast hash is safe only for high-entropy secrets.
 MIN_CLIENT_SECRET_LENGTH = 40
@@ -76,10 +75,19 @@ class Application(AbstractApplication):
         errors = {}
         if "openid" in self.allowed_scope_set and self.authorization_grant_type == self.GRANT_CLIENT_CREDENTIALS:
             errors["allowed_scopes"] = [ValidationError("openid signs a person in; client credentials have none.")]
-        try:
-            super().clean()
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        # Redirect URIs and origins in plain words (users/client_uris.py), http only for loopback hosts
+        # (SPEC §2.3, RFC 8252 §7.3); DOT's clean, which says the same in its internals, runs only when they pass.
+        for field, problems in (
+            ("redirect_uris", redirect_uri_errors(self.redirect_uris, self.authorization_grant_type)),
+            ("allowed_origins", origin_errors(self.allowed_origins)),
+        ):
+            if problems:
+                errors.setdefault(field, []).extend(problems)
+        if not errors.keys() & {"redirect_uris", "allowed_origins"}:
+            try:
+                super().clean()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
         if not self._client_secret_is_hashed(self.client_secret) and not is_strong_client_secret(self.client_secret):
             errors.setdefault("client_secret", []).append(
                 ValidationError(
@@ -91,19 +99,5 @@ class Application(AbstractApplication):
             errors.setdefault("client_type", []).append(
                 ValidationError("The password and client-credentials grants need a confidential client.")
             )
-        # http only for loopback hosts (SPEC §2.3, RFC 8252 §7.3); DOT allows any http host.
-        for uri in self.redirect_uris.split():
-            parts = urlsplit(uri)
-            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-                errors.setdefault("redirect_uris", []).append(
-                    ValidationError(f"{uri}: http is allowed only for loopback hosts; use https.")
-                )
-        # Browser origins follow the same rule (SPEC §2.3); settings let DOT accept http for them.
-        for origin in self.allowed_origins.split():
-            parts = urlsplit(origin)
-            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-                errors.setdefault("allowed_origins", []).append(
-                    ValidationError(f"{origin}: http is allowed only for loopback hosts; use https.")
-                )
         if errors:
             raise ValidationError(errors)

@@ -8,7 +8,7 @@ import requests
 from oauth2_provider.models import get_access_token_model
 from playwright.sync_api import expect
 
-from tests.browser.steps import authorize_graphiql, consent, expect_signed_in, run_query, session_token
+from tests.browser.steps import authorize_graphiql, consent, expect_signed_in, run_query, session_token, sign_in
 
 AccessToken = get_access_token_model()
 
@@ -53,6 +53,25 @@ def test_authorize_sign_in_consent_then_me_returns_the_signed_in_user(page, serv
     save_docs_screenshot(page, "graphiql-signed-in.png")
 
 
+def refused(server: str, token: dict) -> bool:
+    """The access token is dead at /graphql and the refresh token at /o/token/."""
+    answer = requests.post(
+        f"{server}/graphql",
+        json={"query": "{ me { username } }"},
+        headers={"Authorization": f"Bearer {token['accessToken']}"},
+    )
+    refresh = requests.post(
+        f"{server}/o/token/",
+        data={"grant_type": "refresh_token", "refresh_token": token["refreshToken"], "client_id": "graphiql"},
+    )
+    return (
+        answer.status_code == 401
+        and answer.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+        and refresh.status_code == 400
+        and refresh.json()["error"] == "invalid_grant"
+    )
+
+
 def test_out_of_scope_query_names_the_scope_and_one_click_reauthorizes(page, server, alice):
     authorize_graphiql(page, server, ["read"])
     denied = run_query(page, GROUPS)
@@ -65,25 +84,44 @@ def test_out_of_scope_query_names_the_scope_and_one_click_reauthorizes(page, ser
     assert "errors" not in run_query(page, GROUPS)
 
 
-def test_sign_out_revokes_the_token(page, server, alice):
+def test_authorizing_again_revokes_the_token_it_replaces(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    first = session_token(page)
+    run_query(page, GROUPS)
+    page.get_by_role("button", name="Authorize again with groups").click()
+    consent(page)
+    expect_signed_in(page)
+    assert session_token(page)["accessToken"] != first["accessToken"]
+    assert refused(server, first)
+    assert AccessToken.objects.filter(application__client_id="graphiql").count() == 1
+
+
+def test_sign_out_revokes_the_token_and_ends_the_session(page, server, alice):
     authorize_graphiql(page, server, ["read"])
     token = session_token(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_contain_text("Not signed in")
-    expect(page.get_by_role("alert")).to_contain_text("the token was revoked")
+    expect(page.get_by_role("alert")).to_contain_text("the token was revoked and your session on this server ended")
     assert session_token(page) is None
-    answer = requests.post(
-        f"{server}/graphql",
-        json={"query": "{ me { username } }"},
-        headers={"Authorization": f"Bearer {token['accessToken']}"},
-    )
-    assert answer.status_code == 401
-    assert answer.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
-    refresh = requests.post(
-        f"{server}/o/token/",
-        data={"grant_type": "refresh_token", "refresh_token": token["refreshToken"], "client_id": "graphiql"},
-    )
-    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+    assert refused(server, token)
+    # The next Authorize asks for the password again: the server's session ended too.
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_title(re.compile("^Sign in"))
+    expect(page.get_by_label("Password")).to_be_visible()
+
+
+def test_cancel_on_the_consent_page_returns_to_graphiql_which_says_so(page, server, alice):
+    page.goto(f"{server}/graphql")
+    page.get_by_role("button", name="Authorize").click()
+    sign_in(page, "alice")
+    expect(page).to_have_title(re.compile("Authorize GraphiQL"))
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_url(re.compile(r"/graphql$"))
+    expect(page.get_by_role("alert")).to_have_text("Authorization cancelled: no token was issued.")
+    expect(page.get_by_role("status")).to_contain_text("Not signed in")
+    page.reload()  # said once
+    expect(page.get_by_role("alert")).to_be_hidden()
+    assert not AccessToken.objects.exists()
 
 
 def test_partial_consent_grants_only_the_checked_scopes(page, server, alice):
@@ -107,6 +145,23 @@ def test_a_callback_with_a_foreign_state_is_refused_visibly(page, server, alice)
     page.goto(f"{server}/graphql/callback?code=stolen-code&state=forged&iss={server}")
     expect(page.get_by_role("alert")).to_contain_text("State mismatch")
     assert session_token(page) is None
+
+
+def test_a_foreign_error_response_is_refused_and_the_sign_in_in_progress_still_finishes(page, server, alice):
+    page.goto(f"{server}/graphql")
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_title(re.compile("^Sign in"))  # a sign-in in progress, its state in this tab
+    page.goto(
+        f"{server}/graphql/callback?error=access_denied&error_description=Call+0800+now&state=forged&iss={server}"
+    )
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("State mismatch")
+    expect(alert).to_contain_text("The sign-in in progress can still finish.")
+    expect(alert).not_to_contain_text("0800")  # nothing of an unchecked response is shown
+    page.go_back()
+    sign_in(page, "alice")
+    consent(page)
+    expect_signed_in(page)
 
 
 def test_a_callback_from_another_issuer_is_refused_visibly(page, server, alice):

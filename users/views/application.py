@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
 from oauth2_provider.generators import generate_client_secret
 
+from users.activity import activity
 from users.forms import ApplicationForm
 from users.models import Application
 
@@ -26,7 +27,9 @@ class ApplicationList(StaffOnlyMixin, dot_views.ApplicationList):
 
 
 class ApplicationDetail(StaffOnlyMixin, dot_views.ApplicationDetail):
-    pass
+    def get_context_data(self, **kwargs):
+        # Beside what the client may do, what it does (SPEC §7.3): tokens, last use, requests per hour.
+        return {**super().get_context_data(**kwargs), "activity": activity(self.object)}
 
 
 class ApplicationDelete(StaffOnlyMixin, dot_views.ApplicationDelete):

@@ -2,8 +2,14 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"graphiql_enabled": settings.GRAPHIQL_ENABLED})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own (GraphiQL's page too): one icon, not a 404 per page."""
+    return redirect(static("users/favicon.svg"), permanent=True)

@@ -160,7 +160,12 @@
     username = null;
     if (token) await auth.revoke(token);
     renderStatus();
-    showAlert("Signed out: the token was revoked.");
+    try {
+      await auth.endSession();
+      showAlert("Signed out: the token was revoked and your session on this server ended.");
+    } catch (error) {
+      showAlert(`The token was revoked, but the session on this server did not end (${error.message}).`);
+    }
     remount();
   }
 
@@ -168,6 +173,8 @@
   $("sign-out").addEventListener("click", signOut);
   const root = ReactDOM.createRoot($("graphiql"));
   renderStatus();
+  const notice = auth.takeNotice(); // left by the callback page (a cancelled authorization)
+  if (notice) showAlert(notice);
   scheduleRefresh();
   remount();
   loadUsername();

@@ -6,6 +6,7 @@ window.GraphiQLAuth = (function () {
   const config = JSON.parse(document.getElementById("graphiql-config").textContent);
   const TOKEN_KEY = "graphiql.token";
   const PENDING_KEY = "graphiql.pending";
+  const NOTICE_KEY = "graphiql.notice";
 
   function base64url(bytes) {
     let text = "";
@@ -70,28 +71,52 @@ window.GraphiQLAuth = (function () {
     return token;
   }
 
-  // The callback's half: state must match what this tab sent, or nothing is exchanged.
+  // The callback's half. Nothing in the URL is trusted before its state matches the sign-in this tab started
+  // (and its iss names this server, RFC 9207): a response that does not belong here leaves that sign-in pending.
   async function finish(query) {
     const pending = readJSON(PENDING_KEY);
-    sessionStorage.removeItem(PENDING_KEY);
-    if (query.get("error")) {
-      throw new Error(`${query.get("error")}: ${query.get("error_description") || "authorization refused"}`);
-    }
     if (!pending || !query.get("state") || query.get("state") !== pending.state) {
       throw new Error(
-        "State mismatch: this response does not belong to a sign-in started in this tab, so it was refused.",
+        "State mismatch: this response does not belong to a sign-in started in this tab, so it was refused." +
+          (pending ? " The sign-in in progress can still finish." : ""),
       );
     }
+    sessionStorage.removeItem(PENDING_KEY);
     if (query.get("iss") !== config.issuer) {
       // RFC 9207 §2.4: a response naming another issuer (or none) is a mix-up attack or a wrong server.
       throw new Error(`The response names the issuer ${query.get("iss")}, not ${config.issuer}, so it was refused.`);
     }
-    return tokenRequest({
+    if (query.get("error") === "access_denied") throw new Cancelled();
+    if (query.get("error")) {
+      throw new Error(`${query.get("error")}: ${query.get("error_description") || "authorization refused"}`);
+    }
+    const previous = current();
+    const token = await tokenRequest({
       grant_type: "authorization_code",
       code: query.get("code") || "",
       redirect_uri: config.redirectUri,
       code_verifier: pending.verifier,
     });
+    // Authorizing again (more scopes) replaces the token: the one it replaces is revoked, not left alive.
+    if (previous) await revokeValues(previous).catch(() => {});
+    return token;
+  }
+
+  class Cancelled extends Error {
+    constructor() {
+      super("Authorization cancelled: no token was issued.");
+    }
+  }
+
+  // A message for GraphiQL's page to show once, after the callback sends the browser back to it.
+  function leaveNotice(text) {
+    sessionStorage.setItem(NOTICE_KEY, text);
+  }
+
+  function takeNotice() {
+    const text = sessionStorage.getItem(NOTICE_KEY);
+    sessionStorage.removeItem(NOTICE_KEY);
+    return text;
   }
 
   function refresh(token) {
@@ -107,8 +132,7 @@ window.GraphiQLAuth = (function () {
   }
 
   // RFC 7009: the refresh token first (DOT revokes its access token with it), then the access token.
-  async function revoke(token) {
-    forget();
+  async function revokeValues(token) {
     for (const value of [token.refreshToken, token.accessToken]) {
       if (!value) continue;
       await fetch(config.revokeUrl, {
@@ -119,5 +143,25 @@ window.GraphiQLAuth = (function () {
     }
   }
 
-  return { config, authorize, finish, refresh, current, forget, revoke };
+  async function revoke(token) {
+    forget();
+    await revokeValues(token);
+  }
+
+  // SPEC §7.1: signing out also ends this browser's session on the server, so the next Authorize asks for
+  // the password. Django's logout view, by POST with the page's CSRF token (a GET cannot sign anyone out).
+  async function endSession() {
+    const response = await fetch(config.logoutUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      // The page's own policy is no-referrer, under which a POST says "Origin: null" and Django's CSRF check
+      // refuses it; same-origin sends this origin to this origin only.
+      referrerPolicy: "same-origin",
+      headers: { "X-CSRFToken": config.csrfToken },
+    });
+    if (!response.ok && response.type !== "opaqueredirect") throw new Error(`sign-out answered ${response.status}`);
+  }
+
+  return { config, authorize, finish, refresh, current, forget, revoke, endSession, Cancelled, leaveNotice, takeNotice };
 })();

@@ -1,5 +1,5 @@
 // A single-page app on its own origin: authorization code + PKCE with fetch, then a GraphQL query.
-// The README's "call it from your SPA" snippet is this file. Config comes from the query string here.
+// The browser tests' minimal cross-origin app (tests/browser/test_cors.py); the README's runnable example is examples/spa/
 const params = new URLSearchParams(location.search);
 const API = params.get("api") || sessionStorage.getItem("api");
 const CLIENT_ID = params.get("client_id") || sessionStorage.getItem("client_id");

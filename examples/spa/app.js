@@ -76,7 +76,11 @@ async function runQuery() {
   const session = store.get("session");
   const response = await fetch(`${session.api}/graphql`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${session.accessToken}`, "Content-Type": "application/json" },
+    headers: {
+      Authorization: `Bearer ${session.accessToken}`,
+      "Content-Type": "application/json",
+      Accept: "application/graphql-response+json, application/json;q=0.9", // GraphQL over HTTP
+    },
     body: JSON.stringify({ query: "{ me { username } }" }),
   });
   const body = await response.json();

@@ -22,6 +22,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
+    print_ast,
 )
 from graphql.execution.values import get_argument_values
 
@@ -40,6 +41,7 @@ class OperationFacts:
     page_paths: tuple[tuple[Connection, ...], ...]
     # (field, its node, (argument's GraphQL name, the scopes it needs beyond the field's)) per use
     argument_uses: tuple[tuple[GraphQLField, FieldNode, tuple[tuple[str, frozenset[str]], ...]], ...] = ()
+    reads: int = 0  # statements the operation can cost: distinct pages, counts and lookups (schema.limits)
 
     def accepted_scopes_for(self, variables: dict) -> frozenset[str]:
         """The fields' scopes, and those of each gated argument that is given a value (as the gate sees it:
@@ -72,12 +74,16 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     page_paths: list[tuple[Connection, ...]] = []
     argument_uses: list = []
 
+    reads: set[tuple] = set()
+
     def walk(selection_set: SelectionSetNode, parent_type, pages: tuple, spreading: frozenset) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
                 if name in INTROSPECTION_FIELDS:
                     continue
+                if name == "totalCount" and pages:
+                    reads.add((*_signature(pages), "totalCount"))
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
@@ -93,6 +99,9 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                 if PAGE_RULE in extensions:
                     child_pages = (*pages, (field, selection))
                     page_paths.append(child_pages)
+                    reads.add(_signature(child_pages))  # one statement per page, for every parent at once
+                elif parent_type is schema.query_type and selection.arguments:
+                    reads.add((name, _arguments(selection)))  # an object looked up by its arguments
                 if selection.selection_set:
                     walk(selection.selection_set, field_type, child_pages, spreading)
             elif isinstance(selection, InlineFragmentNode):
@@ -114,7 +123,18 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         root_fields=tuple(key for key, name in root_fields if name != "__typename"),
         page_paths=tuple(page_paths),
         argument_uses=tuple(argument_uses),
+        reads=len(reads),
     )
+
+
+def _signature(pages: tuple) -> tuple:
+    """A page read, as the loaders know it: the same field with the same arguments under the same
+    pages is read once (aliases, fragments), so it is counted once."""
+    return tuple((field_node.name.value, _arguments(field_node)) for _, field_node in pages)
+
+
+def _arguments(node: FieldNode) -> str:
+    return " ".join(print_ast(argument) for argument in node.arguments or ())
 
 
 def _root_field_keys(selection_set: SelectionSetNode, fragments, seen=None):

@@ -74,6 +74,11 @@ class DocumentCache:
 DOCUMENTS = DocumentCache(max_documents=512, max_chars=500_000)  # at most about 20 MB per process
 
 
+def is_prepared(query: str) -> bool:
+    """Whether this process has ``query`` prepared (its preparation is then free, schema.pricing)."""
+    return DOCUMENTS.get(query) is not None
+
+
 def prepare(query: str) -> Prepared:
     """The document of ``query``, parsed, within the limits and validated: from the cache, or made."""
     prepared = DOCUMENTS.get(query)

@@ -64,8 +64,3 @@ def check_cost(nodes: int) -> None:
             limit=MAX_NODES,
             actual=nodes,
         )
-
-
-def query_cost(nodes: int) -> int:
-    """Rate-budget points: one per hundred nodes, at least one (as GitHub counts)."""
-    return max(1, -(-nodes // 100))

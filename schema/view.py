@@ -23,7 +23,7 @@ from graphql.execution.values import get_variable_values
 from schema import budget
 from schema.analysis import OperationFacts
 from schema.authentication import request_id_of
-from schema.documents import SCHEMA, Prepared, operation_of, plan_of, prepare
+from schema.documents import SCHEMA, Prepared, is_prepared, operation_of, plan_of, prepare
 from schema.errors import (
     APIError,
     Code,
@@ -39,9 +39,10 @@ from schema.errors import (
     unauthenticated,
 )
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
-from schema.limits import check_cost, query_cost
+from schema.limits import check_cost
 from schema.loaders import Loaders, fresh_per_mutation
 from schema.media_types import response_type
+from schema.pricing import query_cost, refusal_cost
 from schema.transport import GraphQLParams, check_text, read_params
 
 log = logging.getLogger("graphql")
@@ -118,6 +119,8 @@ class GraphQLView(View):
             if not settings.GRAPHQL_PUBLIC_INTROSPECTION:
                 raise unauthenticated()
             budget.spend_anonymous(request)  # public introspection: limited per address (SPEC §5)
+        # Preparing a document this process has not seen is work the request pays for (schema.pricing).
+        prepared_chars = 0 if is_prepared(params.query) else len(params.query)
         try:
             prepared = prepare(params.query)
             operation, facts = operation_of(prepared, params.operation_name)
@@ -136,9 +139,9 @@ class GraphQLView(View):
             nodes = facts.node_count(variables)
             check_cost(nodes)
         except GraphQLRequestError:
-            charge_refusal(request)  # a refused document still cost the work of refusing it
+            charge_refusal(request, prepared_chars)  # a refused document still cost the work of refusing it
             raise
-        points = query_cost(nodes)
+        points = query_cost(nodes, facts.reads, prepared_chars)
         request.budget = None if principal.is_anonymous else budget.spend(principal, points)
         cost = budget.cost_report(request.budget, nodes, points)
         if facts.introspection_only:
@@ -188,11 +191,11 @@ class GraphQLView(View):
         return result
 
 
-def charge_refusal(request) -> None:
+def charge_refusal(request, prepared_chars: int) -> None:
     """SPEC §5: a document refused by a limit (or by parsing, validation, its variables) costs an
-    authenticated caller one point; anonymous callers paid theirs per address on the way in."""
+    authenticated caller a point (more for a long one); anonymous callers paid per address on the way in."""
     if not request.principal.is_anonymous:
-        request.budget = budget.spend(request.principal, 1)
+        request.budget = budget.spend(request.principal, refusal_cost(prepared_chars))
 
 
 def respond(request, result: ExecutionResult, facts: OperationFacts, cost: dict) -> HttpResponse:

@@ -1,0 +1,35 @@
+"""What a request is charged (SPEC §5): points of the hourly budget that follow the work it makes the
+server do, so that no document buys more work per point than an ordinary list does.
+
+A point is a hundred units. A unit is a node (GitHub's measure: the largest page of each connection,
+multiplied along its path); each read (a distinct page, a COUNT or an object looked up by id: one SQL
+statement each, however many parents it serves) is ``READ_WEIGHT`` units; and a document that this
+process has not prepared before (parsed, limited, validated, analysed: graphql-core's validation
+alone is about 5 us per character) pays for its text beyond ``FREE_CHARS``, one unit per
+``CHARS_PER_UNIT`` characters. Known documents (and trusted ones) do not pay for their text again.
+
+The weights come from ``bench/adversarial.py``: with them, no document of its corpus costs more time per
+point than three times the 50-user list's, measured in the same run.
+"""
+
+READ_WEIGHT = 25
+FREE_CHARS = 250
+CHARS_PER_UNIT = 2.5
+UNITS_PER_POINT = 100
+
+
+def text_units(chars: int) -> int:
+    """The work of preparing a document of ``chars`` characters, in units."""
+    return int(max(0, chars - FREE_CHARS) / CHARS_PER_UNIT)
+
+
+def query_cost(nodes: int, reads: int, prepared_chars: int = 0) -> int:
+    """Points for a request: at least one. ``prepared_chars``: the length of the document when this
+    request had to prepare it (0 when it was known)."""
+    units = nodes + READ_WEIGHT * reads + text_units(prepared_chars)
+    return max(1, -(-units // UNITS_PER_POINT))
+
+
+def refusal_cost(prepared_chars: int) -> int:
+    """A refused document costs what reading it cost: one point, more for a long one."""
+    return query_cost(0, 0, prepared_chars)

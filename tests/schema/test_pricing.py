@@ -1,0 +1,83 @@
+"""SPEC §5, cost bounds work: what a request is charged follows what it makes the server do
+(schema/pricing.py): nodes, reads (one statement each, however many parents), and the text of a
+document this process has not prepared before."""
+
+import pytest
+
+from schema import documents
+from schema.pricing import FREE_CHARS, READ_WEIGHT, query_cost, text_units
+
+
+def cost_of(graphql, token, query, variables=None):
+    response = graphql(query, token=token, variables=variables)
+    assert response.status == 200, response.body
+    return response.body["extensions"]["cost"]
+
+
+@pytest.mark.parametrize(
+    ("case", "query", "nodes", "reads"),
+    [
+        ("a page", "{ users(first: 50) { edges { node { id } } } }", 50, 1),
+        ("a page and its count", "{ users(first: 50) { totalCount edges { node { id } } } }", 50, 2),
+        (
+            "nested pages: one read per level",
+            "{ users(first: 10) { edges { node { groups(first: 5) { edges { node { id } } } } } } }",
+            60,
+            2,
+        ),
+        (
+            "aliases of one page read once",
+            "{ a: users(first: 5) { totalCount } b: users(first: 5) { totalCount } }",
+            10,
+            2,
+        ),
+        (
+            "different pages read apart",
+            "{ a: users(first: 5) { totalCount } b: users(first: 6) { totalCount } }",
+            11,
+            4,
+        ),
+        ("a lookup by id", '{ user(id: "VXNlcjox") { id } }', 0, 1),
+        ("the token's user costs no read", "{ me { id } }", 0, 0),
+    ],
+)
+def test_reads_are_priced(graphql, alice, make_token, case, query, nodes, reads):
+    cost = cost_of(graphql, make_token(alice, "read groups"), query)
+    assert cost["nodeCount"] == nodes
+    assert cost["requestedQueryCost"] == query_cost(nodes, reads)
+
+
+def test_fifteen_different_pages_cost_more_than_one(graphql, alice, make_token, group_factory):
+    group = group_factory("g", members=[alice])
+    from graphql_relay import to_global_id
+
+    pages = " ".join(f"p{i}: members(first: {i + 1}) {{ totalCount }}" for i in range(15))
+    query = f"query ($g: ID!) {{ group(id: $g) {{ {pages} }} }}"
+    cost = cost_of(graphql, make_token(alice, "read groups"), query, {"g": to_global_id("Group", group.pk)})
+    assert cost["requestedQueryCost"] == query_cost(sum(range(1, 16)), 1 + 15 * 2, len(query))
+    assert cost["requestedQueryCost"] > 7
+
+
+def test_a_long_document_pays_for_its_text_once_per_process(graphql, alice, make_token):
+    documents.DOCUMENTS.clear()
+    token = make_token(alice)
+    query = "{ me { id " + " ".join(["username"] * 20) + " } }" + " " * 1000
+    first = cost_of(graphql, token, query)["requestedQueryCost"]
+    again = cost_of(graphql, token, query)["requestedQueryCost"]
+    assert first == query_cost(0, 0, len(query)) > 1
+    assert again == 1
+
+
+def test_a_refused_long_document_costs_more_than_a_point(graphql, alice, make_token):
+    token = make_token(alice)
+    used = int(graphql("{ me { id } }", token=token).headers["X-RateLimit-Used"])
+    query = "{ me { " + " ".join(["id"] * 990) + " } }"  # refused: `id` more than 30 times
+    refused = graphql(query, token=token)
+    assert refused.status == 400
+    assert int(refused.headers["X-RateLimit-Used"]) == used + query_cost(0, 0, len(query))
+
+
+def test_the_text_price_starts_past_the_free_characters():
+    assert text_units(FREE_CHARS) == 0
+    assert text_units(FREE_CHARS + 250) == 100
+    assert query_cost(0, 4) == 1 and query_cost(0, 5) == 2 and READ_WEIGHT == 25

@@ -1,11 +1,13 @@
 """The shared cache (REDIS_URL) failing open (SPEC §6): while Redis is unreachable the service keeps
-serving, and the cache answers like an empty one that forgets what it is told.
+serving, and the cache answers like an empty one that forgets what it is told. This is the one place
+that handles Redis' errors.
 
 Django's RedisCache raises redis' exceptions (a closed port, a timeout), and the cache is read on
 many paths besides the counters (CORS origins, the budget headers of a refused request). Rather than
 guarding each call site, this backend answers every operation as a miss, as django-redis'
-IGNORE_EXCEPTIONS does. ``incr`` alone still raises: ``users.counters`` must know that nothing was
-counted (it answers 0 then). One warning per request says the cache was unreachable.
+IGNORE_EXCEPTIONS does; the counters' ``take_within_limits`` answers None ("not counted", which
+users.counters turns into an allowed attempt). ``incr`` alone still raises, as Django's does.
+One warning per request says the cache was unreachable.
 """
 
 import functools
@@ -46,16 +48,48 @@ def _warn(operation: str, error: Exception) -> None:
     log.warning("cache unreachable: %s answered as a miss (%s)", operation, type(error).__name__)
 
 
+# users.counters.take on Redis: check every counter against its limit and add to all of them or to none,
+# in one script (Redis runs a script atomically), so concurrent attempts in any number of processes
+# cannot all read the same count. A counter gets its expiry on first use; TTL < 0 (none yet) rather
+# than EXPIRE NX, which needs Redis 7. Integers are stored raw, as Django's serializer stores them.
+TAKE_WITHIN_LIMITS = """
+local amount, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local answer = {1}
+for i, key in ipairs(KEYS) do
+  answer[i + 1] = tonumber(redis.call('GET', key) or '0')
+  if answer[i + 1] + amount > tonumber(ARGV[i + 2]) then answer[1] = 0 end
+end
+if answer[1] == 1 then
+  for i, key in ipairs(KEYS) do
+    answer[i + 1] = redis.call('INCRBY', key, amount)
+    if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ttl) end
+  end
+end
+return answer
+"""
+# An attempt that succeeded gives its place back; a counter that expired meanwhile is not re-created.
+GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('DECRBY', key, ARGV[1]) end
+end
+"""
+
+
 class FailOpenRedisCache(RedisCache):
-    def count(self, key: str, amount: int, timeout: int) -> int:
-        """Add ``amount`` to a counter, creating it with ``timeout``: one pipelined round trip (Django's
-        ``incr`` asks EXISTS first, and a first use needs ``add`` too). Raises while Redis is unreachable,
-        as ``incr`` does, so that users.counters knows nothing was counted."""
-        key = self.make_and_validate_key(key)
-        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
-            pipe.set(key, 0, ex=timeout, nx=True)  # a new window: starts at 0 and expires (any Redis version)
-            pipe.incrby(key, amount)
-            return pipe.execute()[1]
+    @_fail_open(lambda *a, **k: None)
+    def take_within_limits(self, keys: list[str], limits: list[int], amount: int, timeout: int):
+        """(allowed, counts) in one round trip; None while Redis is unreachable (nothing counted)."""
+        keys = [self.make_and_validate_key(key) for key in keys]
+        answer = self._script(TAKE_WITHIN_LIMITS)(keys=keys, args=[amount, timeout, *limits])
+        return bool(answer[0]), [int(count) for count in answer[1:]]
+
+    @_fail_open(lambda *a, **k: None)
+    def give_back(self, keys: list[str], amount: int) -> None:
+        self._script(GIVE_BACK)(keys=[self.make_and_validate_key(key) for key in keys], args=[amount])
+
+    def _script(self, source: str):
+        # redis-py's Script sends EVALSHA and loads the source once per server if it is missing.
+        return self._cache.get_client(write=True).register_script(source)
 
     def ping(self) -> None:
         """Raises while Redis is unreachable: /readyz must see what the operations hide."""
@@ -71,5 +105,4 @@ class FailOpenRedisCache(RedisCache):
     set_many = _fail_open(lambda *a, **k: [])(RedisCache.set_many)
     delete_many = _fail_open(lambda *a, **k: None)(RedisCache.delete_many)
     clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
-    # decr undoes an incr that did count (a refused request costs nothing): best effort.
     decr = _fail_open(lambda *a, **k: 0)(RedisCache.decr)

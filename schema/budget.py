@@ -4,6 +4,10 @@ tokens, in Django's cache.
 Shared by every token of that user or client (a refresh does not start a fresh budget) and, with
 ``REDIS_URL``, by every server process. A fixed hourly window, as GitHub's GraphQL API resets its
 budget; one cache round trip per request (``spend``, or ``peek`` for a request that costs nothing).
+
+A request is charged only if its points fit, in one atomic step (users.counters.take): charging first
+and refunding an overdraft let a refused request hold points it never spent while it was refunded, so
+concurrent requests that fitted were refused.
 """
 
 import time
@@ -13,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from schema.errors import Throttled
-from users.counters import add_to_counter
+from users import counters
 
 WINDOW_SECONDS = 3600
 
@@ -55,10 +59,10 @@ def spend(principal, points: int) -> Budget:
     (and then nothing is taken)."""
     limit = settings.GRAPHQL_RATE_BUDGET
     key, reset_at = _window(principal)
-    used = add_to_counter(key, points, timeout=WINDOW_SECONDS + 60)
-    if used > limit:
-        cache.decr(key, points)  # a refused request costs nothing
-        budget = Budget(limit, used - points, points, reset_at)
+    taken = counters.take([(key, limit)], points, timeout=WINDOW_SECONDS + 60)
+    used = taken.counts[0] if taken.counted else 0  # nothing counted while Redis is unreachable
+    if not taken.allowed:  # a refused request costs nothing
+        budget = Budget(limit, used, points, reset_at)
         raise Throttled(
             f"This query costs {points} points and {budget.remaining} are left this hour; "
             f"the budget resets at {iso_time(reset_at)}.",

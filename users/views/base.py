@@ -102,17 +102,19 @@ class OAuth2Endpoint(View):
                 return invalid_request(refusal)
             # SPEC §2: failed logins are limited wherever a client secret (or a user's password) is
             # checked, so revocation and introspection cannot serve to guess what /o/token/ refuses.
-            credentials, address = self.credentials(request), throttle.client_address(request)
-            wait = throttle.retry_after(credentials.client_id, address)
-            if wait is not None:
-                response = oauth_error("too_many_requests", f"Too many failed attempts; retry in {wait} s.", 429)
-                response["Retry-After"] = str(wait)
+            # The attempt counts before anything is checked, so parallel attempts cannot pass the limit.
+            credentials = self.credentials(request)
+            try:
+                place = throttle.take_token_endpoint_place(credentials.client_id, throttle.client_address(request))
+            except throttle.TooManyAttempts as refused:
+                response = oauth_error("too_many_requests", str(refused), 429)
+                response["Retry-After"] = str(refused.retry_after)
                 return response
             # View.dispatch, not DOT's: its protected-resource dispatch (introspection) authenticates
             # before looking at the method. Ours checks the method first; post() authenticates.
             response = View.dispatch(self, request, *args, **kwargs)
-            if credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
-                throttle.record_failure(credentials.client_id, address)
+            if not credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
+                place.give_back()
             return response
         except Exception:
             return server_error(request)

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (and before CsrfViewMiddleware's check, in process_view): SPEC §2's one NUL rule.
+    "project.nul_parameters.NulParameterMiddleware",
     # After AuthenticationMiddleware: on /graphql it replaces any session user with the bearer token's.
     "schema.authentication.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

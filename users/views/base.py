@@ -73,15 +73,13 @@ def body_refusal(request) -> str | None:
 
 
 def parameter_refusal(request) -> str | None:
-    """Parameters in the URL, repeated or NUL-bearing ones; None if there are none."""
+    """Parameters in the URL or repeated ones; None if there are none."""
     if request.META.get("QUERY_STRING"):  # oauthlib refuses them at two endpoints; DOT's introspection read them
         return "Send the parameters in the body, not in the URL (RFC 6749 §3.2)."
     repeated = sorted(name for name, values in request.POST.lists() if len(values) > 1 and name not in REPEATABLE)
     if repeated:  # RFC 6749 §3.1; DOT would silently keep the last value
         return f"Each parameter may appear once; repeated: {', '.join(repeated)} (RFC 6749 §3.1)."
-    if fields_with_nul({name: "".join(values) for name, values in request.POST.lists()}):
-        return NUL_MESSAGE
-    return None
+    return None  # NULs in parameters: project/nul_parameters.py, before any view
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # machine endpoints: client credentials, no cookies

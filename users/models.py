@@ -103,3 +103,11 @@ class Application(AbstractApplication):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class CacheGeneration(models.Model):
+    """How many times something cached has changed (users/cache_generations.py): kept in the database,
+    so an invalidation cannot be lost while the cache is unreachable (SPEC §6)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    value = models.BigIntegerField(default=0)

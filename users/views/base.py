@@ -72,8 +72,21 @@ def body_refusal(request) -> str | None:
     return None
 
 
+TOKEN_IN_HEADER_ONLY = "Send the access token in the Authorization header only (RFC 6750 §2.1, RFC 9700 §4.3.2)."
+
+
+def token_outside_header(request) -> bool:
+    """An access token in the query string or the form body (RFC 6750 §2.2-2.3), which SPEC §2 refuses
+    everywhere: proxies log query strings. oauthlib reads ``access_token`` from either when there is no
+    Authorization header (DOT's RFC 9700 switch covers the query string of verify_request only, not
+    userinfo, and never the body). Call it once the body was read (``body_refusal``)."""
+    return "access_token" in request.GET or "access_token" in request.POST
+
+
 def parameter_refusal(request) -> str | None:
-    """Parameters in the URL or repeated ones; None if there are none."""
+    """Parameters in the URL or repeated ones, or an access token; None if there are none."""
+    if token_outside_header(request):  # introspection's bearer path would authenticate with it
+        return TOKEN_IN_HEADER_ONLY
     if request.META.get("QUERY_STRING"):  # oauthlib refuses them at two endpoints; DOT's introspection read them
         return "Send the parameters in the body, not in the URL (RFC 6749 §3.2)."
     repeated = sorted(name for name, values in request.POST.lists() if len(values) > 1 and name not in REPEATABLE)

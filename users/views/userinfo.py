@@ -4,7 +4,14 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot_views
 
-from users.views.base import body_refusal, invalid_request, oauth_error, server_error
+from users.views.base import (
+    TOKEN_IN_HEADER_ONLY,
+    body_refusal,
+    invalid_request,
+    oauth_error,
+    server_error,
+    token_outside_header,
+)
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # a bearer-token endpoint, as DOT's: cookies carry no authority
@@ -19,6 +26,8 @@ class UserInfoView(dot_views.UserInfoView):
                 refusal = body_refusal(request)
                 if refusal is not None:
                     return invalid_request(refusal)
+            if token_outside_header(request):
+                return invalid_request(TOKEN_IN_HEADER_ONLY)
             return super().dispatch(request, *args, **kwargs)
         except Exception:
             return server_error(request)

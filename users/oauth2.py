@@ -10,6 +10,7 @@ from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed,
 from users.code_grant import CodeGrantRules
 from users.issuer import issuer_url
 from users.models import is_strong_client_secret
+from users.scopes import unique as unique_scopes
 
 RefreshToken = get_refresh_token_model()
 
@@ -97,6 +98,9 @@ class Validator(CodeGrantRules, OAuth2Validator):
         if request.grant_type == "refresh_token" and isinstance(previous, RefreshToken):
             if not RefreshToken.objects.select_for_update().filter(pk=previous.pk, revoked__isnull=True).exists():
                 raise errors.InvalidGrantError(description="The refresh token was just used.", request=request)
+        # Every issued token passes here; the refresh grant's narrowing (scope=...) never reaches validate_scopes.
+        if "scope" in token:
+            token["scope"] = " ".join(unique_scopes(token["scope"].split()))
         return super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _check_secret(self, provided_secret, stored_secret):
@@ -111,6 +115,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         # client-credentials grants issued a token with no scope and the consent page could not be approved.
         if not scopes:
             return False
+        request.scopes = scopes = unique_scopes(scopes)  # what the consent page shows and the code holds
         return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):

@@ -31,6 +31,7 @@ from schema.errors import (
 )
 from users.issuer import protected_resource_url
 from users.models import User
+from users.scopes import effective as effective_scopes
 
 log = logging.getLogger("graphql")
 GRAPHQL_PATHS = {"/graphql", "/graphql/"}
@@ -97,7 +98,7 @@ def principal_for_token(raw_token: str) -> Principal:
     user = user_from_row(row[:user_columns])
     if user is not None and not user.is_active:
         raise invalid_token()
-    scopes = frozenset(token_scope.split()) & frozenset(allowed_scopes.split())
+    scopes = frozenset(effective_scopes(token_scope, allowed_scopes.split()))
     return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource))
 
 

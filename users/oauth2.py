@@ -10,6 +10,8 @@ from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed,
 from users.code_grant import CodeGrantRules
 from users.issuer import issuer_url
 from users.models import is_strong_client_secret
+from users.scopes import allowed_scopes_of
+from users.scopes import effective as effective_scopes
 from users.scopes import unique as unique_scopes
 
 RefreshToken = get_refresh_token_model()
@@ -56,8 +58,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
             return False
         # SPEC §2: a token holds at most what its client is allowed now (as on /graphql). DOT checked the
         # required scopes against the token's own; each view checks these (userinfo: openid, a 403).
-        allowed = request.client.allowed_scope_set if request.client else frozenset()
-        request.scopes = [scope for scope in request.scopes if scope in allowed]
+        request.scopes = effective_scopes(request.scopes, allowed_scopes_of(request.client))
         return True
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
@@ -124,8 +125,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         original = super().get_original_scopes(refresh_token, request, *args, **kwargs)
         if isinstance(original, str):
             original = original.split()
-        allowed = request.client.allowed_scope_set if request.client else frozenset()
-        remaining = [scope for scope in original if scope in allowed]
+        remaining = effective_scopes(original, allowed_scopes_of(request.client))
         if not remaining:  # a token with no scope can do nothing; say so rather than issue it
             raise errors.InvalidScopeError(
                 description="The client may no longer have any of this grant's scopes.", request=request
@@ -159,8 +159,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         user = request.user
         if user is None or not user.is_active:
             raise errors.InvalidTokenError(request=request)
-        allowed = request.client.allowed_scope_set
-        request.scopes = [scope for scope in request.scopes if scope in allowed]
+        request.scopes = effective_scopes(request.scopes, allowed_scopes_of(request.client))
         if "openid" not in request.scopes:
             raise errors.InsufficientScopeError(request=request)
         return super().get_userinfo_claims(request)

@@ -26,6 +26,11 @@ def unique(scopes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(scopes))
 
 
+def allowed_scopes_of(client) -> frozenset[str]:
+    """What a client may have now; nothing without a client."""
+    return client.allowed_scope_set if client is not None else frozenset()
+
+
 def effective(granted: str | Iterable[str], allowed: Iterable[str]) -> list[str]:
     """What a token or grant holds now (SPEC §2): what was granted, cut down to what its client may have
     now (an admin may have narrowed the client since), each scope once. The one place this rule lives:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,6 +30,7 @@ from schema.errors import (
 )
 from users.issuer import protected_resource_url
 from users.models import User
+from users.request_ids import request_id_of  # also schema/view.py's
 from users.scopes import effective as effective_scopes
 
 log = logging.getLogger("graphql")
@@ -176,11 +176,3 @@ class BearerTokenMiddleware:
         response["Vary"] = "Authorization"
         response["Cache-Control"] = "no-store"
         return response
-
-
-def request_id_of(request) -> str:
-    """The request's id (set by the request-id middleware when installed), else a new one."""
-    request_id = getattr(request, "request_id", None)
-    if request_id is None:
-        request_id = request.request_id = uuid.uuid4().hex
-    return request_id

@@ -2,7 +2,6 @@
 the client's credentials read once, and every answer RFC 6749 §5.2 JSON, an unexpected error included."""
 
 import logging
-import uuid
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -13,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 
 from users import client_auth, throttle
+from users.request_ids import request_id_of
 from users.text import NUL_MESSAGE, fields_with_nul
 
 log = logging.getLogger("users.oauth2")
@@ -37,7 +37,7 @@ def invalid_request(description: str) -> JsonResponse:
 
 def server_error(request) -> JsonResponse:
     """An unexpected error: logged with its traceback and a request id; the client gets only the id."""
-    request_id = getattr(request, "request_id", None) or uuid.uuid4().hex  # set by project.middleware
+    request_id = request_id_of(request)
     log.exception("Unexpected error at %s [request %s]", request.path, request_id)
     description = "An unexpected error occurred; quote the request id to report it."
     return oauth_error("server_error", description, 500, request_id=request_id)

@@ -10,6 +10,7 @@ from users.views import (
     accounts,
     application,
     authorization,
+    authorized_apps,
     home,
     introspect,
     metadata,
@@ -31,7 +32,12 @@ oauth2_patterns = [
     path("authorize/", authorization.AuthorizationView.as_view(), name="authorize"),
     path("revoke_token/", revocation.RevokeTokenView.as_view(), name="revoke-token"),
     # DOT's device-flow routes are left out: no client may use that grant (and one answered 500).
-    path("authorized_tokens/", dot_views.AuthorizedTokensListView.as_view(), name="authorized-token-list"),
+    path("authorized_tokens/", authorized_apps.AuthorizedTokensList.as_view(), name="authorized-token-list"),
+    path(
+        "authorized_tokens/remembered/<int:pk>/forget/",
+        authorized_apps.forget_remembered_consent,
+        name="remembered-consent-forget",
+    ),
     path(
         "authorized_tokens/<int:pk>/delete/",
         dot_views.AuthorizedTokenDeleteView.as_view(),

@@ -176,7 +176,9 @@ class Validator(CodeGrantRules, OAuth2Validator):
         return True
 
     def validate_silent_authorization(self, request):
-        # Consent is asked every time (SPEC §2.4), so it can never be given silently: consent_required.
+        # prompt=none. A person is asked every time unless they chose to remember the client (SPEC §2.4,
+        # users/consents.py); oauthlib's request here carries no user to look that up, so the answer is
+        # consent_required, and a remembered client is let through by a normal request instead.
         return False
 
     def validate_user_match(self, id_token_hint, scopes, claims, request):

@@ -1,11 +1,13 @@
 """The shared cache (REDIS_URL) failing open (SPEC §6): while Redis is unreachable the service keeps
-serving, and the cache answers like an empty one that forgets what it is told.
+serving, and the cache answers like an empty one that forgets what it is told. This is the one place
+that handles Redis' errors.
 
 Django's RedisCache raises redis' exceptions (a closed port, a timeout), and the cache is read on
 many paths besides the counters (CORS origins, the budget headers of a refused request). Rather than
 guarding each call site, this backend answers every operation as a miss, as django-redis'
-IGNORE_EXCEPTIONS does. ``incr`` alone still raises: ``users.counters`` must know that nothing was
-counted (it answers 0 then). One warning per request says the cache was unreachable.
+IGNORE_EXCEPTIONS does; the counters' ``take_within_limits`` answers None ("not counted", which
+users.counters turns into an allowed attempt). ``incr`` alone still raises, as Django's does.
+One warning per request says the cache was unreachable.
 """
 
 import functools
@@ -46,26 +48,55 @@ def _warn(operation: str, error: Exception) -> None:
     log.warning("cache unreachable: %s answered as a miss (%s)", operation, type(error).__name__)
 
 
-class FailOpenRedisCache(RedisCache):
-    def count(self, key: str, amount: int, timeout: int) -> int:
-        """Add ``amount`` to a counter, creating it with ``timeout``: one pipelined round trip (Django's
-        ``incr`` asks EXISTS first, and a first use needs ``add`` too). Raises while Redis is unreachable,
-        as ``incr`` does, so that users.counters knows nothing was counted."""
-        key = self.make_and_validate_key(key)
-        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
-            pipe.set(key, 0, ex=timeout, nx=True)  # a new window: starts at 0 and expires (any Redis version)
-            pipe.incrby(key, amount)
-            return pipe.execute()[1]
+# users.counters.take on Redis: check every counter against its limit and add to all of them or to none,
+# in one script (Redis runs a script atomically), so concurrent attempts in any number of processes
+# cannot all read the same count. A counter gets its expiry on first use; TTL < 0 (none yet) rather
+# than EXPIRE NX, which needs Redis 7. Integers are stored raw, as Django's serializer stores them.
+TAKE_WITHIN_LIMITS = """
+local amount, ttl, limited = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local answer = {1}
+for i = 1, limited do
+  answer[i + 1] = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if answer[i + 1] + amount > tonumber(ARGV[i + 3]) then answer[1] = 0 end
+end
+if answer[1] == 1 then
+  for i = 1, limited do
+    answer[i + 1] = redis.call('INCRBY', KEYS[i], amount)
+    if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], ttl) end
+  end
+  for i = limited + 1, #KEYS do  -- tallies: (amount, ttl) pairs after the limits
+    local at = 3 + limited + 2 * (i - limited) - 1
+    redis.call('INCRBY', KEYS[i], ARGV[at])
+    if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], ARGV[at + 1]) end
+  end
+end
+return answer
+"""
+# An attempt that succeeded gives its place back; a counter that expired meanwhile is not re-created.
+GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('DECRBY', key, ARGV[1]) end
+end
+"""
 
-    def count_many(self, increments: list[tuple[str, int, int]]) -> list[int]:
-        """``count`` for several counters, each ``(key, amount, timeout)``, in the same one pipelined round
-        trip (the rate budget and the client's hourly requests, users/activity.py)."""
-        with self._cache.get_client(write=True).pipeline(transaction=False) as pipe:
-            for key, amount, timeout in increments:
-                key = self.make_and_validate_key(key)
-                pipe.set(key, 0, ex=timeout, nx=True)
-                pipe.incrby(key, amount)
-            return pipe.execute()[1::2]
+
+class FailOpenRedisCache(RedisCache):
+    @_fail_open(lambda *a, **k: None)
+    def take_within_limits(self, keys: list[str], limits: list[int], amount: int, timeout: int, tally=()):
+        """(allowed, counts) in one round trip; None while Redis is unreachable (nothing counted).
+        ``tally``: (key, amount, timeout) counters added in the same script when allowed."""
+        all_keys = [self.make_and_validate_key(key) for key in [*keys, *(key for key, _, _ in tally)]]
+        extra = [value for _, add, expiry in tally for value in (add, expiry)]
+        answer = self._script(TAKE_WITHIN_LIMITS)(keys=all_keys, args=[amount, timeout, len(keys), *limits, *extra])
+        return bool(answer[0]), [int(count) for count in answer[1:]]
+
+    @_fail_open(lambda *a, **k: None)
+    def give_back(self, keys: list[str], amount: int) -> None:
+        self._script(GIVE_BACK)(keys=[self.make_and_validate_key(key) for key in keys], args=[amount])
+
+    def _script(self, source: str):
+        # redis-py's Script sends EVALSHA and loads the source once per server if it is missing.
+        return self._cache.get_client(write=True).register_script(source)
 
     def ping(self) -> None:
         """Raises while Redis is unreachable: /readyz must see what the operations hide."""
@@ -81,5 +112,4 @@ class FailOpenRedisCache(RedisCache):
     set_many = _fail_open(lambda *a, **k: [])(RedisCache.set_many)
     delete_many = _fail_open(lambda *a, **k: None)(RedisCache.delete_many)
     clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
-    # decr undoes an incr that did count (a refused request costs nothing): best effort.
     decr = _fail_open(lambda *a, **k: 0)(RedisCache.decr)

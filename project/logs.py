@@ -16,21 +16,10 @@ import re
 from pythonjsonlogger.json import JsonFormatter
 
 from project import request_context
+from users.secret_parameters import SECRET_PARAMETERS
 
 REDACTED = "[REDACTED]"
 STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-# Request parameters whose values are secrets (RFC 6749, RFC 7636, RFC 7009/7662, OIDC).
-SECRET_PARAMETERS = (
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "token",
-    "code",
-    "code_verifier",
-    "client_secret",
-    "password",
-    "assertion",
-)
 _NAMES = "|".join([*SECRET_PARAMETERS, "secret", "authorization"])
 # key=value, 'key': 'value', "key": "value" (url-encoded bodies, dict reprs, JSON).
 KEY_VALUE = re.compile(rf"""(?i)((?<![A-Za-z0-9_])["']?(?:{_NAMES})["']?\s*[=:]\s*(?:b?["'])?)([^"'&\s,;)}}\]]+)""")

@@ -1,17 +1,14 @@
 """The first middleware (SPEC §6): a request id on every request and response, one log line each."""
 
 import logging
-import re
 import time
-import uuid
 
 from django.utils.functional import SimpleLazyObject, empty
 
 from project import request_context
+from users.request_ids import request_id_of
 
 log = logging.getLogger("request")
-# An id a load balancer or caller already gave the request is kept, if it is safe to echo and log.
-INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # Endpoints where a 200 means the client authenticated, so the client id it named is its own.
 CLIENT_AUTHENTICATED_PATHS = ("/o/token/", "/o/revoke_token/", "/o/introspect/")
 
@@ -22,8 +19,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.request_id = incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id_of(request)
         marker = request_context.set_current(request)
         try:
             response = self.get_response(request)

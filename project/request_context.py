@@ -6,9 +6,9 @@ import binascii
 from contextvars import ContextVar
 from urllib.parse import unquote_plus
 
+from users.secret_parameters import SECRET_PARAMETERS
+
 _current = ContextVar("current_request", default=None)
-# Parameters whose values must never reach a log line (RFC 6749, 7009, 7636, 7662).
-SECRET_FIELDS = ("password", "client_secret", "code", "code_verifier", "refresh_token", "access_token", "token")
 
 
 def set_current(request):
@@ -46,7 +46,7 @@ def secrets() -> tuple[str, ...]:
             found.update(_basic_secret(credential.strip()))
     form = getattr(request, "_post", None)
     if form is not None:
-        for name in SECRET_FIELDS:
+        for name in SECRET_PARAMETERS:
             found.update(value for value in form.getlist(name) if value)
     return tuple(sorted((value for value in found if len(value) >= 4), key=len, reverse=True))
 

@@ -3,9 +3,11 @@
 Embedded default (a fresh laptop): SQLite and an in-process cache, DEBUG on, public introspection.
 Production switches, each read from the environment:
 
-- ``DEBUG``: ``1`` for development; defaults to on only when no ``SECRET_KEY`` is given. With it off,
-  ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``ISSUER_URL`` and
-  ``OIDC_RSA_PRIVATE_KEY`` are required (README "Deploy" lists every variable).
+- ``DEBUG``: ``1`` for development. Unset, it is on only for loopback development: no ``SECRET_KEY``,
+  ``ALLOWED_HOSTS`` unset or loopback hosts only, and not served by gunicorn (the production command).
+  Anything else without ``SECRET_KEY`` is a start-up error (SPEC §6). With it off, ``DATABASE_URL``,
+  ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``ISSUER_URL`` and ``OIDC_RSA_PRIVATE_KEY`` are
+  required (README "Deploy" lists every variable).
 - ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS`` while rotating it).
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/db``; SQLite (``db.sqlite3``) without it.
 - ``REDIS_URL``: shared cache (rate-limit counters) for several server processes.
@@ -42,9 +44,22 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def loopback_development() -> bool:
+    """Nothing says this process serves anyone but its own machine (SPEC §6: production never starts in
+    development mode by accident, so a deployment that forgets SECRET_KEY is an error, not a debug server).
+    gunicorn's arbiter puts SERVER_SOFTWARE in the environment before it loads the app (gunicorn/arbiter.py),
+    so the production command counts as a deployment whatever it binds (its default is 0.0.0.0)."""
+    hosts = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
+    served_by_gunicorn = os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
+    return all(host in LOOPBACK_HOSTS for host in hosts) and not served_by_gunicorn
+
+
 # --- Production: required environment (fleet) -----------------------------------------------------
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-DEBUG = env_flag("DEBUG", default=not SECRET_KEY)
+DEBUG = env_flag("DEBUG", default=not SECRET_KEY and loopback_development())
 # SPEC §6: without DEBUG these must be given. One error names every missing one, so a deploy is not
 # fixed one restart at a time. (ISSUER_URL and OIDC_RSA_PRIVATE_KEY are read by the OIDC section.)
 PRODUCTION_REQUIRED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "ISSUER_URL", "OIDC_RSA_PRIVATE_KEY")
@@ -53,7 +68,8 @@ if not DEBUG:
     if _missing:
         raise ImproperlyConfigured(
             f"Missing environment variables for production (DEBUG is off): {', '.join(_missing)}. "
-            "See the README's Deploy section; DEBUG=1 runs the embedded development setup."
+            "See the README's Deploy section; DEBUG=1 runs the embedded development setup (without it, "
+            "development mode is only for loopback hosts, never under gunicorn)."
         )
 if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-a-local-laptop"
@@ -87,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (and before CsrfViewMiddleware's check, in process_view): SPEC §2's one NUL rule.
+    "project.nul_parameters.NulParameterMiddleware",
     # After AuthenticationMiddleware: on /graphql it replaces any session user with the bearer token's.
     "schema.authentication.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

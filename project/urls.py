@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from oauth2_provider import urls as dot_urls
 from oauth2_provider import views as dot_views
 
 from project import health
@@ -11,6 +10,7 @@ from users.views import (
     accounts,
     application,
     authorization,
+    authorized_apps,
     home,
     introspect,
     metadata,
@@ -23,15 +23,26 @@ from users.views import (
 oauth2_patterns = [
     path("applications/", application.ApplicationList.as_view(), name="list"),
     path("applications/register/", application.ApplicationRegistration.as_view(), name="register"),
-    path("applications/<slug:pk>/", application.ApplicationDetail.as_view(), name="detail"),
-    path("applications/<slug:pk>/delete/", application.ApplicationDelete.as_view(), name="delete"),
-    path("applications/<slug:pk>/update/", application.ApplicationUpdate.as_view(), name="update"),
+    # Ids in URLs are <int:...> (SPEC §2): DOT's <slug:pk> let "abc" reach a lookup on an integer column, a 500.
+    path("applications/<int:pk>/", application.ApplicationDetail.as_view(), name="detail"),
+    path("applications/<int:pk>/delete/", application.ApplicationDelete.as_view(), name="delete"),
+    path("applications/<int:pk>/update/", application.ApplicationUpdate.as_view(), name="update"),
     path("introspect/", introspect.IntrospectTokenView.as_view(), name="introspect"),
     path("token/", token.TokenView.as_view(), name="token"),
     path("authorize/", authorization.AuthorizationView.as_view(), name="authorize"),
     path("revoke_token/", revocation.RevokeTokenView.as_view(), name="revoke-token"),
     # DOT's device-flow routes are left out: no client may use that grant (and one answered 500).
-    *[route for route in dot_urls.management_urlpatterns if route.name.startswith("authorized-token")],
+    path("authorized_tokens/", authorized_apps.AuthorizedTokensList.as_view(), name="authorized-token-list"),
+    path(
+        "authorized_tokens/remembered/<int:pk>/forget/",
+        authorized_apps.forget_remembered_consent,
+        name="remembered-consent-forget",
+    ),
+    path(
+        "authorized_tokens/<int:pk>/delete/",
+        dot_views.AuthorizedTokenDeleteView.as_view(),
+        name="authorized-token-delete",
+    ),
     # OpenID Connect (SPEC §2.5): DOT's discovery path serves the one issuer's document (DOT's own names
     # origin + "/o" as the issuer); RP-initiated logout is off and unmounted.
     path(".well-known/openid-configuration", metadata.discovery, name="oidc-connect-discovery-info"),

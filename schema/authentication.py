@@ -7,9 +7,9 @@ token authenticates, so cross-site requests carry no authority.
 """
 
 import hashlib
+import json
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from functools import cache
 
@@ -29,7 +29,10 @@ from schema.errors import (
     json_response,
     request_too_large,
 )
+from users.issuer import protected_resource_url
 from users.models import User
+from users.request_ids import request_id_of  # also schema/view.py's
+from users.scopes import effective as effective_scopes
 
 log = logging.getLogger("graphql")
 GRAPHQL_PATHS = {"/graphql", "/graphql/"}
@@ -47,6 +50,7 @@ class Principal:
     client_id: str | None  # the OAuth2 client's public id
     scopes: frozenset[str]  # effective: granted, cut down to what the client is allowed now
     token_id: int | None  # None when anonymous
+    audiences: tuple[str, ...] = ()  # RFC 8707 resources the token was requested for; () is unrestricted
 
     @property
     def is_anonymous(self) -> bool:
@@ -68,7 +72,11 @@ def authenticate(request) -> Principal:
     match = BEARER.fullmatch(header.strip())
     if match is None:
         raise invalid_request("The Authorization header must be exactly 'Bearer <token>'.")
-    return principal_for_token(match.group(1))
+    principal = principal_for_token(match.group(1))
+    # SPEC §2, RFC 8707: a token requested for another resource is not for us, although the server issued it.
+    if principal.audiences and protected_resource_url(request) not in principal.audiences:
+        raise invalid_token()
+    return principal
 
 
 def principal_for_token(raw_token: str) -> Principal:
@@ -87,12 +95,19 @@ def principal_for_token(raw_token: str) -> Principal:
     if row is None:
         raise invalid_token()
     user_columns = len(User._meta.concrete_fields)
-    token_id, token_scope, application_id, allowed_scopes, client_id = row[user_columns:]
+    token_id, token_scope, application_id, allowed_scopes, client_id, resource = row[user_columns:]
     user = user_from_row(row[:user_columns])
     if user is not None and not user.is_active:
         raise invalid_token()
-    scopes = frozenset(token_scope.split()) & frozenset(allowed_scopes.split())
-    return Principal(user, application_id, client_id, scopes, token_id)
+    scopes = frozenset(effective_scopes(token_scope, allowed_scopes.split()))
+    return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource))
+
+
+def audiences_of(resource) -> tuple[str, ...]:
+    """DOT's JSON list of resources, as the driver returns it (PostgreSQL's jsonb parsed, SQLite's text not)."""
+    if isinstance(resource, str | bytes):
+        resource = json.loads(resource or "[]")
+    return tuple(resource or ())
 
 
 def user_from_row(values: tuple) -> User | None:
@@ -129,7 +144,8 @@ def token_lookup_sql() -> str:
     return (
         f"SELECT {columns}, t.{quote('id')} AS token_id, t.{quote('scope')} AS token_scope,"
         f" t.{quote('application_id')} AS token_application_id,"
-        f" c.{quote('allowed_scopes')} AS client_allowed_scopes, c.{quote('client_id')} AS client_id"
+        f" c.{quote('allowed_scopes')} AS client_allowed_scopes, c.{quote('client_id')} AS client_id,"
+        f" t.{quote('resource')} AS token_resource"
         f" FROM {quote(token.db_table)} t"
         f" INNER JOIN {quote(client.db_table)} c ON c.{quote(client.pk.column)} = t.{quote('application_id')}"
         f" LEFT OUTER JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
@@ -161,11 +177,3 @@ class BearerTokenMiddleware:
         patch_vary_headers(response, ("Authorization",))  # after Accept (schema.media_types)
         response["Cache-Control"] = "no-store"
         return response
-
-
-def request_id_of(request) -> str:
-    """The request's id (set by the request-id middleware when installed), else a new one."""
-    request_id = getattr(request, "request_id", None)
-    if request_id is None:
-        request_id = request.request_id = uuid.uuid4().hex
-    return request_id

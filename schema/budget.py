@@ -4,6 +4,10 @@ tokens, in Django's cache.
 Shared by every token of that user or client (a refresh does not start a fresh budget) and, with
 ``REDIS_URL``, by every server process. A fixed hourly window, as GitHub's GraphQL API resets its
 budget; one cache round trip per request (``spend``, or ``peek`` for a request that costs nothing).
+
+A request is charged only if its points fit, in one atomic step (users.counters.take): charging first
+and refunding an overdraft let a refused request hold points it never spent while it was refunded, so
+concurrent requests that fitted were refused.
 """
 
 import hashlib
@@ -14,8 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from schema.errors import Throttled
-from users import activity
-from users.counters import add_to_counter, add_to_counters
+from users import activity, counters
 from users.throttle import client_address
 
 WINDOW_SECONDS = 3600
@@ -58,13 +61,12 @@ def spend(principal, points: int) -> Budget:
     (and then nothing is taken)."""
     limit = settings.GRAPHQL_RATE_BUDGET
     key, reset_at = _window(principal)
-    # The client's requests per hour (its page, users/activity.py) ride in the same round trip.
-    used, _ = add_to_counters(
-        [(key, points, WINDOW_SECONDS + 60), (activity.hour_key(principal.application_id), 1, activity.KEEP_SECONDS)]
-    )
-    if used > limit:
-        cache.decr(key, points)  # a refused request costs nothing
-        budget = Budget(limit, used - points, points, reset_at)
+    # The client's requests per hour (its page, users/activity.py) are tallied in the same step.
+    requests = (activity.hour_key(principal.application_id), 1, activity.KEEP_SECONDS)
+    taken = counters.take([(key, limit)], points, timeout=WINDOW_SECONDS + 60, tally=[requests])
+    used = taken.counts[0] if taken.counted else 0  # nothing counted while Redis is unreachable
+    if not taken.allowed:  # a refused request costs nothing
+        budget = Budget(limit, used, points, reset_at)
         raise Throttled(
             f"This query costs {points} points and {budget.remaining} are left this hour; "
             f"the budget resets at {iso_time(reset_at)}.",
@@ -80,8 +82,9 @@ def spend_anonymous(request) -> None:
     no one."""
     window = int(time.time()) // WINDOW_SECONDS
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    used = add_to_counter(f"graphql-anonymous:{address}:{window}", 1, timeout=WINDOW_SECONDS + 60)
-    if used > settings.GRAPHQL_ANONYMOUS_BUDGET:
+    limit = settings.GRAPHQL_ANONYMOUS_BUDGET
+    taken = counters.take([(f"graphql-anonymous:{address}:{window}", limit)], 1, timeout=WINDOW_SECONDS + 60)
+    if not taken.allowed:
         reset_at = (window + 1) * WINDOW_SECONDS
         raise Throttled(
             f"Anonymous requests from this address are limited to {settings.GRAPHQL_ANONYMOUS_BUDGET} an hour;"

@@ -17,6 +17,9 @@ import uuid
 from oauth2_provider.models import get_grant_model, get_refresh_token_model
 from oauthlib.oauth2.rfc6749 import errors
 
+from users.scopes import allowed_scopes_of
+from users.scopes import effective as effective_scopes
+
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
 
@@ -51,7 +54,7 @@ class CodeGrantRules:
         request.code_grant = grant
         # SPEC §2: never wider than what the client may have now (an admin may have narrowed it since
         # the consent); a grant left with nothing it may have is no grant.
-        request.scopes = [scope for scope in grant.scope.split() if scope in client.allowed_scope_set]
+        request.scopes = effective_scopes(grant.scope, allowed_scopes_of(client))
         if not request.scopes:
             return False
         request.user = grant.user

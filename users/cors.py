@@ -2,24 +2,23 @@
 
 Origins come from the clients' ``allowed_origins`` (DOT's field). /o/token/ and /o/revoke_token/ answer
 only the calling client's own origins; /graphql and /o/userinfo/ any client's, since a bearer token, not
-the origin, is the authority there. The origins are cached (one cache read per cross-origin request, no
-query) and the cache is dropped whenever a client is saved or deleted, so a change applies on the next
-request in every process that shares the cache. (A queryset ``.update()`` sends no signal: the timeout
-is the backstop.)
+the origin, is the authority there. The origins are cached under their generation (users/cache_generations.py:
+one primary-key query and one cache read per cross-origin request), which every save or delete of a client
+increments, so a change applies on the next request in every process, even if the cache was unreachable
+when it was made (SPEC §6). (A queryset ``.update()`` sends no signal: the timeout is the backstop.)
 """
 
 from urllib.parse import urlsplit
 
 from corsheaders.signals import check_request_enabled
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from users import client_auth
+from users import cache_generations, client_auth
 from users.models import Application
 
-CACHE_KEY = "cors:origins-by-client:v1"
+CACHE_NAME = "cors-origins-by-client"
 CACHE_SECONDS = 300
 ANY_CLIENT_PATHS = frozenset({"/graphql", "/o/userinfo/"})
 CLIENT_PATHS = frozenset({"/o/token/", "/o/revoke_token/"})
@@ -31,12 +30,12 @@ def normalise(origin: str) -> str:
 
 
 def origins_by_client() -> dict[str, frozenset[str]]:
-    origins = cache.get(CACHE_KEY)
-    if origins is None:
-        rows = Application.objects.exclude(allowed_origins="").values_list("client_id", "allowed_origins")
-        origins = {client_id: frozenset(map(normalise, value.split())) for client_id, value in rows}
-        cache.set(CACHE_KEY, origins, CACHE_SECONDS)
-    return origins
+    return cache_generations.cached(CACHE_NAME, _origins_from_database, CACHE_SECONDS)
+
+
+def _origins_from_database() -> dict[str, frozenset[str]]:
+    rows = Application.objects.exclude(allowed_origins="").values_list("client_id", "allowed_origins")
+    return {client_id: frozenset(map(normalise, value.split())) for client_id, value in rows}
 
 
 def calling_client_id(request: HttpRequest) -> str | None:
@@ -69,4 +68,4 @@ def cors_allow_client_origins(sender, request: HttpRequest, **kwargs) -> bool:
 @receiver(post_save, sender=Application)
 @receiver(post_delete, sender=Application)
 def forget_origins(sender, **kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    cache_generations.bump(CACHE_NAME)

@@ -101,3 +101,24 @@ class Application(AbstractApplication):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class CacheGeneration(models.Model):
+    """How many times something cached has changed (users/cache_generations.py): kept in the database,
+    so an invalidation cannot be lost while the cache is unreachable (SPEC §6)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+
+class RememberedConsent(models.Model):
+    """A person's choice, on the consent page, not to be asked again when this client asks for these scopes
+    or fewer (SPEC §2.4; users/consents.py). Forgotten from the authorized-apps page."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="remembered_consents")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="remembered_consents")
+    scope = models.TextField()  # space-separated, like a token's
+    created = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "application"], name="one_remembered_consent")]

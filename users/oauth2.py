@@ -10,6 +10,9 @@ from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed,
 from users.code_grant import CodeGrantRules
 from users.issuer import issuer_url
 from users.models import is_strong_client_secret
+from users.scopes import allowed_scopes_of
+from users.scopes import effective as effective_scopes
+from users.scopes import unique as unique_scopes
 
 RefreshToken = get_refresh_token_model()
 
@@ -55,8 +58,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
             return False
         # SPEC §2: a token holds at most what its client is allowed now (as on /graphql). DOT checked the
         # required scopes against the token's own; each view checks these (userinfo: openid, a 403).
-        allowed = request.client.allowed_scope_set if request.client else frozenset()
-        request.scopes = [scope for scope in request.scopes if scope in allowed]
+        request.scopes = effective_scopes(request.scopes, allowed_scopes_of(request.client))
         return True
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
@@ -97,6 +99,9 @@ class Validator(CodeGrantRules, OAuth2Validator):
         if request.grant_type == "refresh_token" and isinstance(previous, RefreshToken):
             if not RefreshToken.objects.select_for_update().filter(pk=previous.pk, revoked__isnull=True).exists():
                 raise errors.InvalidGrantError(description="The refresh token was just used.", request=request)
+        # Every issued token passes here; the refresh grant's narrowing (scope=...) never reaches validate_scopes.
+        if "scope" in token:
+            token["scope"] = " ".join(unique_scopes(token["scope"].split()))
         return super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _check_secret(self, provided_secret, stored_secret):
@@ -111,6 +116,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         # client-credentials grants issued a token with no scope and the consent page could not be approved.
         if not scopes:
             return False
+        request.scopes = scopes = unique_scopes(scopes)  # what the consent page shows and the code holds
         return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
@@ -119,8 +125,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         original = super().get_original_scopes(refresh_token, request, *args, **kwargs)
         if isinstance(original, str):
             original = original.split()
-        allowed = request.client.allowed_scope_set if request.client else frozenset()
-        remaining = [scope for scope in original if scope in allowed]
+        remaining = effective_scopes(original, allowed_scopes_of(request.client))
         if not remaining:  # a token with no scope can do nothing; say so rather than issue it
             raise errors.InvalidScopeError(
                 description="The client may no longer have any of this grant's scopes.", request=request
@@ -154,8 +159,7 @@ class Validator(CodeGrantRules, OAuth2Validator):
         user = request.user
         if user is None or not user.is_active:
             raise errors.InvalidTokenError(request=request)
-        allowed = request.client.allowed_scope_set
-        request.scopes = [scope for scope in request.scopes if scope in allowed]
+        request.scopes = effective_scopes(request.scopes, allowed_scopes_of(request.client))
         if "openid" not in request.scopes:
             raise errors.InsufficientScopeError(request=request)
         return super().get_userinfo_claims(request)
@@ -172,7 +176,9 @@ class Validator(CodeGrantRules, OAuth2Validator):
         return True
 
     def validate_silent_authorization(self, request):
-        # Consent is asked every time (SPEC §2.4), so it can never be given silently: consent_required.
+        # prompt=none. A person is asked every time unless they chose to remember the client (SPEC §2.4,
+        # users/consents.py); oauthlib's request here carries no user to look that up, so the answer is
+        # consent_required, and a remembered client is let through by a normal request instead.
         return False
 
     def validate_user_match(self, id_token_hint, scopes, claims, request):
@@ -202,7 +208,7 @@ NONCE_MAX_LENGTH = get_grant_model()._meta.get_field("nonce").max_length
 
 def check_nonce(request) -> None:
     nonce = request.nonce or ""
-    if len(nonce) > NONCE_MAX_LENGTH or "\x00" in nonce:
+    if len(nonce) > NONCE_MAX_LENGTH:  # (a NUL never gets here: project/nul_parameters.py)
         raise errors.InvalidRequestError(
-            description=f"nonce must be at most {NONCE_MAX_LENGTH} characters, without NUL.", request=request
+            description=f"nonce must be at most {NONCE_MAX_LENGTH} characters.", request=request
         )

@@ -1,23 +1,26 @@
-"""Failed-login limits: fixed-window counters in the cache (``wait_for``, ``count_failure``), used by
-the OAuth2 endpoints (below) and the sign-in pages (users/views/accounts.py).
+"""Failure limits (SPEC §2, §2.4, §2.7): fixed-window counters in the cache, taken before the check.
 
-At /o/token/ (and revocation and introspection, which check secrets too): per client and per source address.
+An attempt takes its place in every counter that limits it *before* the password, secret or code is
+checked (``take_place``, one atomic step in users/counters.py); past any limit it is refused without
+being checked. An attempt that succeeds gives its place back (``Place.give_back``), so only failures
+stay counted. However many attempts arrive at once, in one process or many, no more than the limit
+are checked in a window (issue 16: reading the counts, checking, then counting let 12 parallel
+attempts through a limit of 3).
 
-Failed client authentications (a wrong secret) and failed password-grant logins (a wrong password),
-as users.oauth2.Validator marks them, count against the address they came from, and against the pair
-(client id as decoded by users.client_auth, however it was spelled; address). Past either limit,
-/o/token/ answers 429 before authenticating anything, so it can be used neither to guess passwords
-nor to burn CPU on secret hashing. Nothing counts per client alone:
-client ids are public (SPAs), and such a counter would let anyone lock a client out. Counters live
-in Django's cache (Redis in production, shared by every process), in fixed windows.
+Used by the sign-in pages (users/views/accounts.py) and by /o/token/, /o/revoke_token/ and
+/o/introspect/ (users/views/base.py), which check client secrets and, for the password grant, user
+passwords: per address, and per (client id as decoded by users.client_auth, however it was spelled;
+address). Nothing counts per client alone: client ids are public (SPAs), and such a counter would
+let anyone lock a client out.
 """
 
 import hashlib
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from users.counters import add_to_counter, read_counters
+from users import counters
 
 Limits = list[tuple[tuple[str, ...], int]]  # (what a counter counts, e.g. ("address", addr); its limit)
 
@@ -28,24 +31,34 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _counters(name: str, window_seconds: int, limits: Limits) -> list[tuple[str, int]]:
-    window = int(time.time()) // window_seconds
-    return [(f"{name}:{_digest(*parts)}:{window}", limit) for parts, limit in limits]
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many failed attempts; retry in {retry_after} s.")
+        self.retry_after = retry_after
 
 
-def wait_for(name: str, window_seconds: int, limits: Limits) -> int | None:
-    """Seconds until the window ends when any counter is at its limit; else None. Fails open: no
-    counts when Redis is down (users/counters.py)."""
-    counters = _counters(name, window_seconds, limits)
-    counts = read_counters([key for key, _ in counters])
-    if any(counts.get(key, 0) >= limit for key, limit in counters):
-        return window_seconds - int(time.time()) % window_seconds
-    return None
+@dataclass
+class Place:
+    """An attempt's place in its counters, held until it fails or gives it back."""
+
+    keys: list[str] = field(default_factory=list)  # empty when nothing was counted (cache unreachable)
+
+    def give_back(self) -> None:
+        if self.keys:
+            counters.give_back(self.keys, 1)
+            self.keys = []
 
 
-def count_failure(name: str, window_seconds: int, limits: Limits) -> None:
-    for key, _ in _counters(name, window_seconds, limits):
-        add_to_counter(key, 1, timeout=window_seconds + 60)
+def take_place(name: str, window_seconds: int, limits: Limits) -> Place:
+    """Count this attempt in every counter of ``limits`` now; TooManyAttempts (nothing counted) when
+    any is full. Fails open: nothing is counted or refused while Redis is unreachable."""
+    now = int(time.time())
+    window = now // window_seconds
+    keyed = [(f"{name}:{_digest(*parts)}:{window}", limit) for parts, limit in limits]
+    taken = counters.take(keyed, 1, timeout=window_seconds + 60)
+    if not taken.allowed:
+        raise TooManyAttempts(window_seconds - now % window_seconds)
+    return Place([key for key, _ in keyed] if taken.counted else [])
 
 
 def client_address(request) -> str:
@@ -58,17 +71,8 @@ def client_address(request) -> str:
 # --- /o/token/, /o/revoke_token/, /o/introspect/ ----------------------------------------------------
 
 
-def _token_limits(client_id: str | None, address: str) -> Limits:
+def take_token_endpoint_place(client_id: str | None, address: str) -> Place:
     limits = [(("address", address), settings.TOKEN_FAILURES_PER_ADDRESS)]
     if client_id:
         limits.append((("client", client_id, address), settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS))
-    return limits
-
-
-def retry_after(client_id: str | None, address: str) -> int | None:
-    """Seconds to wait when the address, or this client from it, is over its limit; else None."""
-    return wait_for("token-failures", settings.TOKEN_FAILURE_WINDOW_SECONDS, _token_limits(client_id, address))
-
-
-def record_failure(client_id: str | None, address: str) -> None:
-    count_failure("token-failures", settings.TOKEN_FAILURE_WINDOW_SECONDS, _token_limits(client_id, address))
+    return take_place("token-failures", settings.TOKEN_FAILURE_WINDOW_SECONDS, limits)

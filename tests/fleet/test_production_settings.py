@@ -3,6 +3,7 @@ believed only when TRUSTED_PROXY_HEADER says a proxy is in front, by Django and 
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -88,3 +89,55 @@ def test_log_level_sets_the_root_level(level, expected):
     code = "import django, logging; django.setup(); print(logging.getLevelName(logging.getLogger().level))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == expected, done.stderr[-2000:]
+
+
+def development_env(**extra: str) -> dict:
+    """A machine's environment with none of the settings: what `make run` and the tests start with."""
+    env = production_env("", "", **extra)
+    for name in (*REQUIRED, "DEBUG", "SECURE_SSL_REDIRECT"):
+        env.pop(name)
+    env.update(extra)
+    return env
+
+
+def debug_of(env: dict) -> subprocess.CompletedProcess:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_loopback_development_needs_no_setting_and_runs_in_debug_mode():
+    started = debug_of(development_env())
+    assert (started.returncode, started.stdout.strip()) == (0, "True"), started.stderr[-2000:]
+
+
+@pytest.mark.parametrize("hosts", ["api.example.com", "127.0.0.1,api.example.com", "*"])
+def test_a_deployment_without_secret_key_is_a_start_up_error_not_a_debug_server(hosts):
+    """SPEC §6 (issue 16, item 9): DEBUG used to default to on whenever SECRET_KEY was missing."""
+    started = debug_of(development_env(ALLOWED_HOSTS=hosts))
+    assert started.returncode != 0
+    last_line = started.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: Missing environment variables")
+    assert "SECRET_KEY" in last_line
+
+
+def test_debug_can_still_be_chosen_explicitly_on_any_host():
+    started = debug_of(development_env(ALLOWED_HOSTS="devbox.local", DEBUG="1"))
+    assert (started.returncode, started.stdout.strip()) == (0, "True"), started.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_the_production_command_without_secret_key_refuses_to_start(tmp_path):
+    """gunicorn binds 0.0.0.0 by default: without SECRET_KEY it must not serve development mode."""
+    env = development_env(BIND=f"127.0.0.1:{free_port()}", WEB_CONCURRENCY="1")
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    done = subprocess.run(
+        [gunicorn, "-c", "project/gunicorn.conf.py", "project.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Missing environment variables for production" in done.stdout + done.stderr
+    assert "SECRET_KEY" in done.stdout + done.stderr

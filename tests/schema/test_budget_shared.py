@@ -45,17 +45,12 @@ def settings_redis(settings):
     cache.clear()
 
 
-def test_spending_is_one_redis_round_trip(settings_redis, monkeypatch):
+def test_spending_is_one_redis_round_trip(settings_redis):
     """Issue 7 item 22: one cache round trip per request, a new window's included: the production backend
-    pipelines SET NX and INCRBY; Django's own incr would ask EXISTS first (and a first use needs add).
-    The client's hourly request counter (issue 18, its page) rides in the same pipeline."""
+    checks and charges in one script (issue 16); Django's own incr would ask EXISTS first. The client's
+    hourly request counter (issue 18, its page) is tallied in the same script."""
     from django.core.cache import cache
     from redis import Redis
-    from redis.client import Pipeline
-
-    executed = []
-    real_execute = Pipeline.execute
-    monkeypatch.setattr(Pipeline, "execute", lambda self, *a, **k: executed.append(1) or real_execute(self, *a, **k))
 
     monitor = Redis.from_url(settings_redis)
 
@@ -67,8 +62,7 @@ def test_spending_is_one_redis_round_trip(settings_redis, monkeypatch):
     after = calls()
     delta = {name: after.get(name, 0) - before.get(name, 0) for name in after}
     assert (first.used, second.used) == (3, 7)
-    assert len(executed) == 2  # one round trip per spend
-    # Two counters per spend (the budget, the client's hour), each SET NX + INCRBY, never EXISTS.
-    assert (delta.get("cmdstat_exists", 0), delta.get("cmdstat_incrby", 0), delta.get("cmdstat_set", 0)) == (0, 4, 4)
+    scripts = delta.get("cmdstat_evalsha", 0) + delta.get("cmdstat_eval", 0)
+    assert (scripts, delta.get("cmdstat_exists", 0), delta.get("cmdstat_incrby", 0)) == (2, 0, 4)
     assert cache.get(activity.hour_key(CLIENT.application_id)) == 2
     assert 0 < monitor.ttl(cache.make_and_validate_key(_window(CLIENT)[0])) <= 3600 + 60

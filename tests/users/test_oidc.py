@@ -294,7 +294,6 @@ def test_prompt_none_is_answered_consent_required_as_consent_is_always_asked(bro
         ("too long, consent page", "openid", "get", "n" * 256),
         ("too long, approved form", "openid", "post", "n" * 256),
         ("too long, not even openid", "read", "post", "n" * 256),
-        ("NUL", "openid", "get", "a\x00b"),
     ],
 )
 def test_a_nonce_the_code_cannot_keep_is_invalid_request(browser, oidc_client, label, scope, method, nonce):

@@ -1,24 +1,25 @@
 """SPEC §2.3: redirect URIs match exactly, port included. DOT applies RFC 8252 §7.3's any-port rule to
-loopback URIs, so with a prior grant and approval_prompt=auto a code went to whatever port was asked."""
+loopback URIs, so with a prior grant and approval_prompt=auto a code went to whatever port was asked (the
+silent path is now a remembered consent, SPEC §2.4)."""
 
 import pytest
 from oauth2_provider.models import get_grant_model
 
 from tests.users.client_side import pkce_pair, query_of
-from users.models import Application
+from users.models import Application, RememberedConsent
 
 Grant = get_grant_model()
 
 
 @pytest.fixture
-def loopback_client(make_application, make_token, alice):
-    """A client registered with one loopback URI that alice has already approved (a live token)."""
+def loopback_client(make_application, alice):
+    """A client registered with one loopback URI that alice chose to remember (no consent page)."""
 
     def make(registered):
         client = make_application(
             grant=Application.GRANT_AUTHORIZATION_CODE, redirect_uris=registered, allowed_scopes="read"
         )
-        make_token(alice, scopes="read", application=client)
+        RememberedConsent.objects.create(user=alice, application=client, scope="read")
         return client
 
     return make
@@ -34,7 +35,6 @@ def authorize_silently(browser, client, redirect_uri):
         "state": "xyz",
         "code_challenge": challenge,
         "code_challenge_method": "S256",
-        "approval_prompt": "auto",
     }
     return browser.get("/o/authorize/", params)
 

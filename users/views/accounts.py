@@ -1,9 +1,10 @@
 """Sign-in at /accounts/login/ and /admin/login/, with failed sign-ins limited (SPEC §2.4).
 
-Both pages count into the same cache counters (users/counters.py, the token endpoint's too, Redis
+Both pages count into the same cache counters (users/throttle.py, the token endpoint's too, Redis
 in production): per (username, address) and per address, in fixed windows of
-``LOGIN_FAILURE_WINDOW_SECONDS``. Over either limit a sign-in is refused with 429 before any
-password is checked, so the right password does not help and the hashing costs nothing.
+``LOGIN_FAILURE_WINDOW_SECONDS``. Each sign-in takes its place in the counts before its password is
+checked, and gives it back when it succeeds; over either limit it is refused with 429 unchecked, so
+the right password does not help, parallel attempts included, and the hashing costs nothing.
 
 Hand-written rather than django-axes: axes has one failure limit for all its lockout parameter
 combinations (the SPEC wants 20 per pair and 50 per address), counts through its own handlers
@@ -48,13 +49,9 @@ def _limits(request) -> throttle.Limits:
     ]
 
 
-def retry_after(request) -> int | None:
-    """Seconds until this sign-in may be tried again, or None when it is within the limits."""
-    return throttle.wait_for("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
-
-
-def record_failure(request) -> None:
-    throttle.count_failure("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
+def take_place(request) -> throttle.Place:
+    """This sign-in's place in the failure counts (throttle.TooManyAttempts over the limits)."""
+    return throttle.take_place("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
 
 
 def too_many_attempts(request, wait: int):
@@ -71,14 +68,15 @@ def limit_failed_logins(view):
     def limited(request, *args, **kwargs):
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        wait = retry_after(request)
-        if wait is not None:
-            return too_many_attempts(request, wait)
+        try:
+            place = take_place(request)
+        except throttle.TooManyAttempts as refused:
+            return too_many_attempts(request, refused.retry_after)
         response = view(request, *args, **kwargs)
         # LoginView redirects on success and shows the form again (200) when authentication fails;
-        # a refused CSRF token (403) checked no password and does not count.
-        if response.status_code == 200:
-            record_failure(request)
+        # a refused CSRF token (403) checked no password: neither counts.
+        if response.status_code != 200:
+            place.give_back()
         return response
 
     return limited

@@ -2,6 +2,10 @@
 
 - The consent page has a checkbox per requested scope, all checked; the code holds only the
   checked ones, and none checked is a denial (SPEC §2.4).
+- A person is asked every time, unless they tick "remember" on the consent page; then a request
+  for those scopes or fewer gets its code without the page until they forget the client on the
+  authorized-apps page (users/consents.py). DOT's ``approval_prompt=auto`` (approve silently when
+  a live token covers the scopes) is ignored; ``prompt=consent`` always shows the page.
 - PKCE is S256 with a well-formed challenge (RFC 7636 §4.2), checked before the consent page is
   shown: oauthlib takes an absent method as ``plain`` and any challenge string, and DOT refuses
   ``plain`` only when the approved form comes back.
@@ -12,6 +16,7 @@
 """
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from django import forms
 from django.utils.decorators import method_decorator
@@ -24,6 +29,9 @@ from oauth2_provider.oauth2_backends import _add_iss_to_redirect  # the one DOT 
 from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
+
+from users import consents
+from users.models import Application
 
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters; the ABNF allows 43-128 unreserved ones.
 CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -40,6 +48,10 @@ def pkce_problem(challenge: str | None, method: str | None) -> str | None:
     return None
 
 
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
 class ScopeChoices(forms.MultipleChoiceField):
     def validate(self, value):
         pass  # a value that was never offered is dropped in ConsentForm.clean, not an error page
@@ -50,6 +62,7 @@ class ConsentForm(AllowForm):
     # Set when the authorization request named no redirect_uri (absent: it did, the stricter reading).
     # The person approving could set it, but only to loosen the binding of their own code.
     redirect_uri_absent = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    remember = forms.BooleanField(required=False, initial=False, label="Remember my choice for this app")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,10 +99,34 @@ class AuthorizationView(dot_views.AuthorizationView):
         initial["redirect_uri_absent"] = "redirect_uri" not in self.request.GET
         return initial
 
+    def get(self, request, *args, **kwargs):
+        # DOT's approval_prompt=auto approves silently whenever a live token covers the scopes: holding a
+        # token is not the person's choice to be asked no more (users/consents.py). DOT reads it from GET.
+        if "approval_prompt" in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
+        return super().get(request, *args, **kwargs)
+
     def validate_authorization_request(self, request):
         scopes, credentials = super().validate_authorization_request(request)
         self.refuse_bad_pkce(credentials, credentials.get("request"))
+        self.validated = credentials  # DOT's get() completes this dict before it renders the consent page
         return scopes, credentials
+
+    def render_to_response(self, context, **kwargs):
+        # DOT's get() ends here when consent is needed (an error page has "error", a refused form is a POST).
+        if self.request.method == "GET" and "form" in context and "error" not in context:
+            application, scopes = context["application"], context["scopes"]
+            prompt = self.request.GET.get("prompt", "").split()
+            if "consent" not in prompt and consents.remembered_covers(self.request.user, application, scopes):
+                try:
+                    uri, _, _, _ = self.create_authorization_response(
+                        self.request, " ".join(scopes), self.validated, allow=True
+                    )
+                except OAuthToolkitError as error:
+                    return self.error_response(error, application)
+                return self.redirect(uri, application)
+        return super().render_to_response(context, **kwargs)
 
     def form_valid(self, form):
         granted = form.cleaned_data["granted_scopes"]
@@ -98,11 +135,15 @@ class AuthorizationView(dot_views.AuthorizationView):
         else:  # nothing left to allow: the same answer as Cancel
             form.cleaned_data["allow"] = False
         self.redirect_uri_given = not form.cleaned_data["redirect_uri_absent"]
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        if granted and form.cleaned_data["remember"] and "code" in query_of(response.get("Location", "")):
+            application = Application.objects.get(client_id=form.cleaned_data["client_id"])
+            consents.remember(self.request.user, application, granted)
+        return response
 
     def create_authorization_response(self, request, scopes, credentials, allow):
         # Reached from the approved form (POST) and from GET when no consent is needed (skip_authorization,
-        # approval_prompt=auto); the form's hidden fields are the client's parameters again, so check again.
+        # a remembered client); the form's hidden fields are the client's parameters again, so check again.
         self.refuse_bad_pkce(credentials)
         credentials["redirect_uri_given"] = getattr(self, "redirect_uri_given", "redirect_uri" in request.GET)
         return super().create_authorization_response(request, scopes, credentials, allow)

@@ -2,7 +2,6 @@
 the client's credentials read once, and every answer RFC 6749 §5.2 JSON, an unexpected error included."""
 
 import logging
-import uuid
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -13,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 
 from users import client_auth, throttle
+from users.request_ids import request_id_of
 from users.text import NUL_MESSAGE, fields_with_nul
 
 log = logging.getLogger("users.oauth2")
@@ -37,7 +37,7 @@ def invalid_request(description: str) -> JsonResponse:
 
 def server_error(request) -> JsonResponse:
     """An unexpected error: logged with its traceback and a request id; the client gets only the id."""
-    request_id = getattr(request, "request_id", None) or uuid.uuid4().hex  # set by project.middleware
+    request_id = request_id_of(request)
     log.exception("Unexpected error at %s [request %s]", request.path, request_id)
     description = "An unexpected error occurred; quote the request id to report it."
     return oauth_error("server_error", description, 500, request_id=request_id)
@@ -72,16 +72,27 @@ def body_refusal(request) -> str | None:
     return None
 
 
+TOKEN_IN_HEADER_ONLY = "Send the access token in the Authorization header only (RFC 6750 §2.1, RFC 9700 §4.3.2)."
+
+
+def token_outside_header(request) -> bool:
+    """An access token in the query string or the form body (RFC 6750 §2.2-2.3), which SPEC §2 refuses
+    everywhere: proxies log query strings. oauthlib reads ``access_token`` from either when there is no
+    Authorization header (DOT's RFC 9700 switch covers the query string of verify_request only, not
+    userinfo, and never the body). Call it once the body was read (``body_refusal``)."""
+    return "access_token" in request.GET or "access_token" in request.POST
+
+
 def parameter_refusal(request) -> str | None:
-    """Parameters in the URL, repeated or NUL-bearing ones; None if there are none."""
+    """Parameters in the URL or repeated ones, or an access token; None if there are none."""
+    if token_outside_header(request):  # introspection's bearer path would authenticate with it
+        return TOKEN_IN_HEADER_ONLY
     if request.META.get("QUERY_STRING"):  # oauthlib refuses them at two endpoints; DOT's introspection read them
         return "Send the parameters in the body, not in the URL (RFC 6749 §3.2)."
     repeated = sorted(name for name, values in request.POST.lists() if len(values) > 1 and name not in REPEATABLE)
     if repeated:  # RFC 6749 §3.1; DOT would silently keep the last value
         return f"Each parameter may appear once; repeated: {', '.join(repeated)} (RFC 6749 §3.1)."
-    if fields_with_nul({name: "".join(values) for name, values in request.POST.lists()}):
-        return NUL_MESSAGE
-    return None
+    return None  # NULs in parameters: project/nul_parameters.py, before any view
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # machine endpoints: client credentials, no cookies
@@ -102,17 +113,19 @@ class OAuth2Endpoint(View):
                 return invalid_request(refusal)
             # SPEC §2: failed logins are limited wherever a client secret (or a user's password) is
             # checked, so revocation and introspection cannot serve to guess what /o/token/ refuses.
-            credentials, address = self.credentials(request), throttle.client_address(request)
-            wait = throttle.retry_after(credentials.client_id, address)
-            if wait is not None:
-                response = oauth_error("too_many_requests", f"Too many failed attempts; retry in {wait} s.", 429)
-                response["Retry-After"] = str(wait)
+            # The attempt counts before anything is checked, so parallel attempts cannot pass the limit.
+            credentials = self.credentials(request)
+            try:
+                place = throttle.take_token_endpoint_place(credentials.client_id, throttle.client_address(request))
+            except throttle.TooManyAttempts as refused:
+                response = oauth_error("too_many_requests", str(refused), 429)
+                response["Retry-After"] = str(refused.retry_after)
                 return response
             # View.dispatch, not DOT's: its protected-resource dispatch (introspection) authenticates
             # before looking at the method. Ours checks the method first; post() authenticates.
             response = View.dispatch(self, request, *args, **kwargs)
-            if credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
-                throttle.record_failure(credentials.client_id, address)
+            if not credentials.failed:  # marked by users.oauth2.Validator: a wrong client secret or user password
+                place.give_back()
             return response
         except Exception:
             return server_error(request)

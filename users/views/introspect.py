@@ -10,6 +10,8 @@ from oauthlib.common import Request as OauthlibRequest
 
 from users import client_auth
 from users.models import Application
+from users.scopes import allowed_scopes_of
+from users.scopes import effective as effective_scopes
 from users.views.base import BASIC_CHALLENGE, OAuth2Endpoint, invalid_request, oauth_error
 
 AccessToken = get_access_token_model()
@@ -61,8 +63,7 @@ class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
         if token is None or not token.is_valid() or (token.user is not None and not token.user.is_active):
             return JsonResponse({"active": False})
         # SPEC §2: the scopes the token holds now, cut down to what its client is allowed (as on /graphql).
-        allowed = token.application.allowed_scope_set if token.application else frozenset()
-        scope = " ".join(name for name in token.scope.split() if name in allowed)
+        scope = " ".join(effective_scopes(token.scope, allowed_scopes_of(token.application)))
         data = {"active": True, "scope": scope, "exp": int(calendar.timegm(token.expires.timetuple()))}
         if token.application:
             data["client_id"] = token.application.client_id

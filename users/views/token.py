@@ -7,6 +7,7 @@ from oauth2_provider import views as dot_views
 
 from users import client_auth
 from users.grants import offered_grant_types
+from users.secret_parameters import SECRET_PARAMETERS
 from users.views.base import OAuth2Endpoint, oauth_error, oauthlib_response
 
 
@@ -26,7 +27,7 @@ class TokenView(OAuth2Endpoint, dot_views.TokenView):
             return oauth_error("unsupported_grant_type", "Use one of: " + ", ".join(offered), 400)
         return self.token_response(request)
 
-    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    @method_decorator(sensitive_post_parameters(*SECRET_PARAMETERS))
     def token_response(self, request) -> HttpResponse:
         # DOT's post() also routes the device grant (which no client here may use, and which raises
         # KeyError without a device_code), and after a success reads the new token back for the

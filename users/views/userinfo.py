@@ -6,7 +6,14 @@ from oauth2_provider import views as dot_views
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import Server
 
-from users.views.base import body_refusal, invalid_request, oauth_error, server_error
+from users.views.base import (
+    TOKEN_IN_HEADER_ONLY,
+    body_refusal,
+    invalid_request,
+    oauth_error,
+    server_error,
+    token_outside_header,
+)
 
 # RFC 6750 §3: every refusal of a bearer token challenges, a 403 included (oauthlib challenges only 401s).
 INSUFFICIENT_SCOPE = (
@@ -47,6 +54,8 @@ class UserInfoView(dot_views.UserInfoView):
                 refusal = body_refusal(request)
                 if refusal is not None:
                     return invalid_request(refusal)
+            if token_outside_header(request):
+                return invalid_request(TOKEN_IN_HEADER_ONLY)
             return super().dispatch(request, *args, **kwargs)
         except Exception:
             return server_error(request)

@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('users', '0003_allowed_scopes_help_text'),
+        ('users', '0005_remembered_consent'),
     ]
 
     operations = [

@@ -22,6 +22,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest  # live-server threads must not keep connections past a test
+	GRAPHQL_COMPILED_PLANS=0 $(BIN)/pytest -q tests/schema  # the API's tests on graphql-core's executor too
 
 # The same without the browser tests (tests/browser, headless Chromium): about a minute less.
 test-fast: install

@@ -4,7 +4,7 @@ import operator
 from dataclasses import dataclass
 
 from bench import wrk
-from bench.workloads import BARE, DRF, LIST, ME_NAME, NAIVE, PREFETCH, SCALE_NAME, TOKEN, Workload
+from bench.workloads import BARE, DRF, LIST, ME_NAME, NAIVE, PREFETCH, SCALE_NAME, TOKEN, UNPLANNED, Workload
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,15 @@ def ratio_lines(by: dict[str, Workload]) -> list[str]:
             "<=",
             1.2,
             scale_note,
+        ),
+        "",
+        "Issue 15 (this work must not cost speed: the figures of 2026-12-01):",
+        target_line("graphql users x groups / prefetch view, req/s", rps[LIST] / rps[PREFETCH], "x", ">=", 0.74),
+        target_line("graphql me / bare Django, req/s", rps[ME_NAME] / rps[BARE], "x", ">=", 0.87),
+        *(
+            [f"- compiled plans: users x groups with plans / plans off, req/s: **{rps[LIST] / rps[UNPLANNED]:.2f}x**"]
+            if UNPLANNED in rps
+            else []
         ),
         "",
         "Issue 4:",

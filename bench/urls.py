@@ -4,11 +4,14 @@ from django.urls import path
 
 from bench import drf, naive, views
 from project.urls import urlpatterns as product_urlpatterns
+from schema.view import GraphQLView
 
 urlpatterns = [
     path("bench/bare", views.bare_me),
     path("bench/drf", drf.DrfMe.as_view()),
     path("bench/prefetch-users", views.prefetch_users),
     path("bench/naive-graphql", naive.view),
+    # /graphql itself with compiled plans off: what the plans are worth, in the same run (issue 15).
+    path("bench/graphql-unplanned", GraphQLView.as_view(compiled_plans=False)),
     *product_urlpatterns,
 ]

@@ -21,6 +21,7 @@ END_CURSOR = "{ users(first: 50) { pageInfo { endCursor } } }"
 BARE, DRF, ME_NAME = "bare Django view", "DRF + DOT view", "graphql me"
 LIST, PREFETCH = "graphql users(50) x groups(3)", "prefetch view users(50) x groups(3)"
 NAIVE, SCALE_NAME = "naive graphene-django users(50) x groups(3)", "graphql users(100) x groups(50)"
+UNPLANNED = "graphql users(50) x groups(3), plans off"
 TOKEN = "/o/token/ client_credentials"
 
 
@@ -57,6 +58,7 @@ def workloads(seeded: dict[str, str], after: str) -> list[Workload]:
         Workload(LIST, path="/graphql", body=users, shape=page, **graphql),
         Workload(PREFETCH, "GET", "/bench/prefetch-users", bearer, graphql=True, shape=page),
         Workload(NAIVE, path="/bench/naive-graphql", body=users, shape=page, **graphql),
+        Workload(UNPLANNED, path="/bench/graphql-unplanned", body=users, shape=page, **graphql),
         # 4 connections: enough to keep both workers busy without queueing multi-second requests.
         Workload(
             SCALE_NAME,

@@ -326,6 +326,9 @@ GRAPHQL_PUBLIC_INTROSPECTION = env_flag("GRAPHQL_PUBLIC_INTROSPECTION", default=
 # Compiled execution plans per cached document (schema/plan.py, issue 12); off runs every operation on
 # graphql-core, the reference executor the differential test (tests/schema/test_plan.py) compares them with.
 GRAPHQL_COMPILED_PLANS = env_flag("GRAPHQL_COMPILED_PLANS", default=True)
+# graphql-core middleware (import paths) run on every field of every operation. Plans do not run
+# middleware, so while any is configured no operation is planned (schema/documents.py: plan_of).
+GRAPHQL_MIDDLEWARE: list[str] = []
 
 # --- Browser: GraphiQL, CORS, pages (issue 9) -----------------------------------------------------
 # GraphiQL at GET /graphql (schema/graphiql.py): on in development, in production only with GRAPHIQL_ENABLED=1.

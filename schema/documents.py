@@ -1,12 +1,14 @@
 """GraphQL documents: parsed and validated once per text (frontend apps send the same documents
 over and over), and the static facts of each operation computed once per operation name."""
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, get_operation_ast, specified_rules, validate
 
 from schema.analysis import OperationFacts, analyse
@@ -117,11 +119,22 @@ def operation_of(prepared: Prepared, operation_name: str | None) -> tuple[Operat
     return operation, facts
 
 
+def configured_middleware() -> list:
+    """``GRAPHQL_MIDDLEWARE``'s functions or classes, imported once per value of the setting."""
+    return list(_imported(tuple(settings.GRAPHQL_MIDDLEWARE)))
+
+
+@functools.cache
+def _imported(paths: tuple[str, ...]) -> tuple:
+    return tuple(import_string(path) for path in paths)
+
+
 def plan_of(prepared: Prepared, operation_name: str | None, operation: OperationDefinitionNode):
     """The execution context class of the operation's compiled plan, or None (graphql-core's own).
 
-    ``GRAPHQL_COMPILED_PLANS = False`` runs everything on graphql-core (the reference executor)."""
-    if not settings.GRAPHQL_COMPILED_PLANS:
+    ``GRAPHQL_COMPILED_PLANS = False`` runs everything on graphql-core (the reference executor), and so
+    does configured middleware (``GRAPHQL_MIDDLEWARE``), which a plan would skip."""
+    if not settings.GRAPHQL_COMPILED_PLANS or settings.GRAPHQL_MIDDLEWARE:
         return None
     if operation_name not in prepared.plans:
         try:

@@ -18,8 +18,11 @@ not compile runs on graphql-core, decided once per document:
   selection depend on variables) and introspection (``__schema``, ``__type``): no plan at all;
 - values of an abstract type (``node``): completed by graphql-core's ``complete_abstract_value``.
 
-Resolvers get one resolve info per field and request, whose ``path`` is None: no resolver of this
-schema (graphene's and graphene-django's included) reads it. Every resolver here is synchronous.
+Resolvers get one resolve info per field and request, whose ``path`` cannot be read (it raises, see
+``plan_execution.UnplannedPath``): no resolver of this schema (graphene's and graphene-django's
+included) reads it, and one that did would fail loudly rather than read a wrong path. Configured
+graphql-core middleware (``GRAPHQL_MIDDLEWARE``) would not run on planned fields: with any, nothing is
+planned (``schema.documents.plan_of``). Every resolver here is synchronous.
 ``schema.plan_execution`` runs a plan; ``tests/schema/test_plan.py`` runs generated documents both
 ways and compares the answers.
 """

@@ -33,6 +33,21 @@ if TYPE_CHECKING:
 DJANGO_IS_TYPE_OF = DjangoObjectType.is_type_of.__func__
 
 
+class UnplannedPath:
+    """``info.path`` under a plan: one resolve info serves a field on every object, so it has no one
+    path. A resolver that reads it fails loudly (a masked internal error and a log line naming the
+    cause) rather than reading a wrong path; such a schema runs with ``GRAPHQL_COMPILED_PLANS=0``."""
+
+    def __getattr__(self, name):
+        raise RuntimeError("info.path is not available to resolvers under a compiled plan (schema/plan.py)")
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_PATH = UnplannedPath()
+
+
 def _attribute(resolve) -> tuple[str, object] | None:
     """(attribute, default) when ``resolve`` is graphene's default resolver, which the plan inlines."""
     if isinstance(resolve, partial) and resolve.func is dict_or_attr_resolver and len(resolve.args) == 2:
@@ -64,7 +79,7 @@ class PlannedExecution(ExecutionContext):
             type_name = step.parent_type.name
             return lambda source, path: type_name
         field, field_nodes, key, parent_name = step.field, step.field_nodes, step.key, step.parent_type.name
-        info = self.build_resolve_info(field, field_nodes, step.parent_type, None)
+        info = self.build_resolve_info(field, field_nodes, step.parent_type, NO_PATH)
         resolve, args, failure = field.resolve or self.field_resolver, {}, None
         try:
             args = get_argument_values(field, field_nodes[0], self.variable_values) if field.args else {}

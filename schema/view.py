@@ -23,7 +23,15 @@ from graphql.execution.values import get_variable_values
 from schema import budget
 from schema.analysis import OperationFacts
 from schema.authentication import request_id_of
-from schema.documents import SCHEMA, Prepared, is_prepared, operation_of, plan_of, prepare
+from schema.documents import (
+    SCHEMA,
+    Prepared,
+    configured_middleware,
+    is_prepared,
+    operation_of,
+    plan_of,
+    prepare,
+)
 from schema.errors import (
     APIError,
     Code,
@@ -74,6 +82,7 @@ def coerced_variables(operation: OperationDefinitionNode, variables: dict | None
 
 class GraphQLView(View):
     http_method_names = ["get", "post", "options"]
+    compiled_plans = True  # False: graphql-core's executor for every operation (bench/: the plans-off workload)
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -147,7 +156,7 @@ class GraphQLView(View):
         if facts.introspection_only:
             result = self.introspect(request, prepared, params)
         else:
-            planned = plan_of(prepared, params.operation_name, operation)
+            planned = plan_of(prepared, params.operation_name, operation) if self.compiled_plans else None
             result = self.execute(request, prepared, params, is_mutation, planned)
         return respond(request, result, facts, cost)
 
@@ -179,7 +188,7 @@ class GraphQLView(View):
                 operation_name=params.operation_name,
                 is_awaitable=never_awaitable,
                 execution_context_class=planned,
-                middleware=[fresh_per_mutation] if is_mutation else None,
+                middleware=[*configured_middleware(), *([fresh_per_mutation] if is_mutation else [])] or None,
             )
 
         if not is_mutation:

@@ -437,8 +437,10 @@ def test_a_value_of_the_wrong_model_fails_where_graphql_core_fails_it(world):
 
 
 def test_a_plan_that_cannot_be_compiled_leaves_the_operation_to_graphql_core(
-    graphql, world, make_token, monkeypatch, caplog
+    graphql, world, make_token, monkeypatch, caplog, settings
 ):
+    settings.GRAPHQL_COMPILED_PLANS = True  # the suite also runs with plans off (make test)
+
     def broken(*args):
         raise RuntimeError("compiler defect")
 
@@ -446,3 +448,42 @@ def test_a_plan_that_cannot_be_compiled_leaves_the_operation_to_graphql_core(
     response = graphql("{ me { username } } # a document of its own", token=make_token(world["alice"], "read"))
     assert (response.status, response.data) == (200, {"me": {"username": "alice"}})
     assert "Could not compile a plan" in caplog.text
+
+
+# --- Guard rails (issue 15 item 5) -------------------------------------------------------------
+
+SEEN_BY_MIDDLEWARE = []
+
+
+def recording_middleware(resolve, root, info, **args):
+    SEEN_BY_MIDDLEWARE.append(info.field_name)
+    return resolve(root, info, **args)
+
+
+def test_configured_middleware_runs_on_every_field_so_nothing_is_planned(graphql, alice, make_token, settings):
+    from schema import documents
+
+    settings.GRAPHQL_MIDDLEWARE = ["tests.schema.test_plan.recording_middleware"]
+    documents.DOCUMENTS.clear()
+    SEEN_BY_MIDDLEWARE.clear()
+    response = graphql("{ me { username } }", token=make_token(alice))
+    assert response.data == {"me": {"username": "alice"}}
+    assert SEEN_BY_MIDDLEWARE == ["me", "username"]
+    prepared = documents.prepare("{ me { username } }")
+    assert prepared.plans.get(None) is None
+
+
+def test_a_resolver_reading_info_path_under_a_plan_fails_loudly():
+    class Query(graphene.ObjectType):
+        where = graphene.List(graphene.String)
+
+        def resolve_where(root, info):
+            return [str(part) for part in info.path.as_list()]
+
+    probe = graphene.Schema(query=Query).graphql_schema
+    document = parse("{ here: where }")
+    planned, (reference, by_plan) = both_ways(probe, document, None, context=SimpleNamespace())
+    assert planned is not None
+    assert reference.data == {"here": ["here"]}
+    assert by_plan.data == {"here": None}
+    assert "info.path is not available" in by_plan.errors[0].message

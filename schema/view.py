@@ -1,37 +1,24 @@
-"""The /graphql HTTP endpoint: the order of the checks, execution, and the response (SPEC §3, §5).
-
-Authentication happened in ``schema.authentication``; what the wire accepts is ``schema.transport``;
-documents and their facts are ``schema.documents``; scopes are enforced by ``schema.gate`` during
-execution; errors carry their own status, code and headers (``schema.errors``). This module orders
-those steps and renders what they give.
+"""The /graphql HTTP endpoint (SPEC §3, §5): ``GraphQLView.answer`` reads as the request path, one step
+a line: read the request (``schema.transport``), admit the caller, prepare the operation
+(``schema.operations``: every refusal), price and charge it (``schema.budget``), execute it
+(``schema.execution``), respond. Authentication happened before, in ``schema.authentication``;
+scopes are enforced by ``schema.gate`` during execution; errors carry their own status, code and
+headers (``schema.errors``).
 """
 
-import json
 import logging
 import re
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
 from django.http import HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView as GraphiQLPage
-from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, OperationType, execute
-from graphql.execution.values import get_variable_values
+from graphql import ExecutionResult, GraphQLError
 
-from schema import budget
-from schema.analysis import OperationFacts
+from schema import budget, execution
 from schema.authentication import request_id_of
-from schema.documents import (
-    SCHEMA,
-    Prepared,
-    configured_middleware,
-    is_prepared,
-    operation_of,
-    plan_of,
-    prepare,
-)
 from schema.errors import (
     APIError,
     Code,
@@ -47,11 +34,10 @@ from schema.errors import (
     unauthenticated,
 )
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
-from schema.limits import check_cost
-from schema.loaders import Loaders, fresh_per_mutation
 from schema.media_types import response_type
-from schema.pricing import query_cost, refusal_cost
-from schema.transport import GraphQLParams, check_text, read_params
+from schema.operations import Operation, new_text_chars, operation_for
+from schema.pricing import refusal_cost
+from schema.transport import read_params
 
 log = logging.getLogger("graphql")
 MAX_ANSWERS_PER_DOCUMENT = 8  # introspection answers kept per document (by variables)
@@ -65,19 +51,6 @@ def wants_graphiql(request) -> bool:
         and graphiql_enabled()
         and GraphiQLPage.request_wants_html(request)
     )
-
-
-def never_awaitable(value) -> bool:
-    """Every resolver here is synchronous: skip graphql-core's awaitable check on every value (8% of a list)."""
-    return False
-
-
-def coerced_variables(operation: OperationDefinitionNode, variables: dict | None) -> dict:
-    """The variables as execution will see them, defaults included, so the cost counts what will run."""
-    coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables or {})
-    if isinstance(coerced, list):
-        raise GraphQLRequestError("; ".join(error.message for error in coerced))
-    return coerced
 
 
 class GraphQLView(View):
@@ -122,82 +95,32 @@ class GraphQLView(View):
         return response
 
     def answer(self, request) -> HttpResponse:
-        params = read_params(request)
-        principal = request.principal
-        if principal.is_anonymous:
-            if not settings.GRAPHQL_PUBLIC_INTROSPECTION:
-                raise unauthenticated()
-            budget.spend_anonymous(request)  # public introspection: limited per address (SPEC §5)
-        # Preparing a document this process has not seen is work the request pays for (schema.pricing).
-        prepared_chars = 0 if is_prepared(params.query) else len(params.query)
+        """The request path, top to bottom: read, admit, prepare, charge, execute, respond."""
+        params = read_params(request)  # what the wire carries (schema.transport)
+        admit(request)  # anonymous callers: public introspection only, limited per address
+        prepared_chars = new_text_chars(params)
         try:
-            prepared = prepare(params.query)
-            operation, facts = operation_of(prepared, params.operation_name)
-            if principal.is_anonymous and not facts.introspection_only:
-                raise unauthenticated()
-            if operation.operation == OperationType.SUBSCRIPTION:
-                raise GraphQLRequestError("Subscriptions are not supported.")
-            is_mutation = operation.operation == OperationType.MUTATION
-            if is_mutation and request.method == "GET":
-                raise MethodNotAllowed("Mutations must be sent with POST.", allow="POST")
-            request.accepted_scopes = facts.accepted_scopes
-            variables = coerced_variables(operation, params.variables)
-            request.accepted_scopes = facts.accepted_scopes_for(variables)
-            if not is_mutation:
-                check_text(params.variables)  # a mutation's input answers it as a payload error instead
-            nodes = facts.node_count(variables)
-            check_cost(nodes)
+            operation = operation_for(request, params, prepared_chars)  # every refusal (schema.operations)
         except GraphQLRequestError:
             charge_refusal(request, prepared_chars)  # a refused document still cost the work of refusing it
             raise
-        points = query_cost(nodes, facts.reads, prepared_chars)
-        request.budget = None if principal.is_anonymous else budget.spend(principal, points)
-        cost = budget.cost_report(request.budget, nodes, points)
-        if facts.introspection_only:
-            result = self.introspect(request, prepared, params)
-        else:
-            planned = plan_of(prepared, params.operation_name, operation) if self.compiled_plans else None
-            result = self.execute(request, prepared, params, is_mutation, planned)
-        return respond(request, result, facts, cost)
+        request.budget = charge(request, operation)
+        result = execution.run(request, operation, self.compiled_plans)
+        return respond(request, result, operation)
 
-    @classmethod
-    def introspect(cls, request, prepared: Prepared, params: GraphQLParams) -> ExecutionResult:
-        """Introspection's answer depends on the document and its variables only: computed once per
-        process (SPEC §5; the standard introspection query answers 80 KB)."""
-        key = (params.operation_name, json.dumps(params.variables, sort_keys=True))
-        data = prepared.answers.get(key)
-        if data is not None:
-            return ExecutionResult(data, None)
-        result = cls.execute(request, prepared, params, False)
-        if not result.errors and len(prepared.answers) < MAX_ANSWERS_PER_DOCUMENT:
-            prepared.answers[key] = result.data
-        return result
 
-    @staticmethod
-    def execute(
-        request, prepared: Prepared, params: GraphQLParams, is_mutation: bool, planned: type | None = None
-    ) -> ExecutionResult:
-        request.loaders = Loaders(request)  # what this request reads, read once (schema.loaders)
+def admit(request) -> None:
+    """SPEC §5: without a token, only public introspection, and a point per request from the address."""
+    if request.principal.is_anonymous:
+        if not settings.GRAPHQL_PUBLIC_INTROSPECTION:
+            raise unauthenticated()
+        budget.spend_anonymous(request)
 
-        def run():
-            return execute(
-                SCHEMA,
-                prepared.document,
-                context_value=request,
-                variable_values=params.variables,
-                operation_name=params.operation_name,
-                is_awaitable=never_awaitable,
-                execution_context_class=planned,
-                middleware=[*configured_middleware(), *([fresh_per_mutation] if is_mutation else [])] or None,
-            )
 
-        if not is_mutation:
-            return run()
-        with transaction.atomic():
-            result = run()
-            if any(not is_deliberate(error) for error in result.errors or ()):
-                transaction.set_rollback(True)  # an unexpected failure: nothing half-applied
-        return result
+def charge(request, operation: Operation) -> budget.Budget | None:
+    """The operation's points from the caller's hourly budget (``Throttled`` past it); anonymous callers
+    paid on admission."""
+    return None if request.principal.is_anonymous else budget.spend(request.principal, operation.points)
 
 
 def charge_refusal(request, prepared_chars: int) -> None:
@@ -207,13 +130,13 @@ def charge_refusal(request, prepared_chars: int) -> None:
         request.budget = budget.spend(request.principal, refusal_cost(prepared_chars))
 
 
-def respond(request, result: ExecutionResult, facts: OperationFacts, cost: dict) -> HttpResponse:
+def respond(request, result: ExecutionResult, operation: Operation) -> HttpResponse:
     errors = [format_error(error, request_id_of(request)) for error in result.errors or ()]
     body = {"data": result.data}
     if errors:
         body["errors"] = errors
-    body["extensions"] = {"cost": cost}
-    denied = denied_root_scopes(errors, facts.root_fields)
+    body["extensions"] = {"cost": budget.cost_report(request.budget, operation.nodes, operation.points)}
+    denied = denied_root_scopes(errors, operation.facts.root_fields)
     if denied is None:
         return json_response(body, 200, response_type(request))
     del body["data"]  # SPEC §3: a 403 carries no data (GraphQL over HTTP: a response with data is 2xx)

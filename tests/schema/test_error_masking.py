@@ -53,7 +53,7 @@ def test_failure_outside_execution_is_a_json_500_without_trace(graphql, alice, m
     def explode(query):
         raise RuntimeError("parser exploded: /etc/passwd")
 
-    monkeypatch.setattr("schema.view.prepare", explode)
+    monkeypatch.setattr("schema.operations.prepare", explode)
     with caplog.at_level(logging.ERROR, logger="graphql"):
         response = graphql("{ me { id } }", token=token)
     assert response.status == 500

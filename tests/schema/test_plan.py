@@ -50,9 +50,9 @@ from hypothesis_graphql import queries
 from schema.authentication import Principal
 from schema.budget import Budget
 from schema.documents import SCHEMA
+from schema.execution import never_awaitable
 from schema.loaders import Loaders
 from schema.plan import compile_plan
-from schema.view import never_awaitable
 from users.models import User
 
 SCALARS = (IntValueNode, StringValueNode, BooleanValueNode, EnumValueNode)

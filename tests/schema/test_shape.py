@@ -135,16 +135,16 @@ def test_ten_type_lookups_and_the_standard_introspection_query_work(graphql, ali
 
 
 def test_introspection_is_answered_once_per_document(graphql, alice, make_token, monkeypatch):
-    from schema.view import GraphQLView
+    from schema import execution
 
     executions = []
-    execute = GraphQLView.execute
+    execute_operation = execution.execute_operation
 
     def counting(*args, **kwargs):
         executions.append(1)
-        return execute(*args, **kwargs)
+        return execute_operation(*args, **kwargs)
 
-    monkeypatch.setattr(GraphQLView, "execute", staticmethod(counting))
+    monkeypatch.setattr(execution, "execute_operation", counting)
     documents.DOCUMENTS.clear()
     token = make_token(alice)
     answers = [graphql(get_introspection_query(), token=token) for _ in range(3)]

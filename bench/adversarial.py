@@ -154,9 +154,13 @@ def post(url: str, token: str, document: str, variables: dict | None) -> tuple[f
     return time.perf_counter() - began, status, json.loads(text)
 
 
-def points_of(status: int, body: dict) -> int:
+def points_of(body: dict, sent: str) -> int:
+    """What the request was charged: its ``requestedQueryCost``, or for a refused document what the
+    server charges for one (``schema.pricing.refusal_cost``: the bench's documents are always new)."""
+    from schema.pricing import refusal_cost
+
     cost = body.get("extensions", {}).get("cost")
-    return cost["requestedQueryCost"] if cost else 1  # a refused document costs one point (SPEC §5)
+    return cost["requestedQueryCost"] if cost else refusal_cost(len(sent))
 
 
 def best(
@@ -164,12 +168,11 @@ def best(
 ) -> tuple[float, int, int, dict]:
     """Best of ``rounds``; ``fresh``: each round a text the server has not seen (a comment differs), as an
     attacker sends them, so that each pays for parsing and validation."""
-    runs = [
-        post(url, token, f"{document}\n# {time.time_ns()}" if fresh else document, variables) for _ in range(rounds)
-    ]
+    sent = [f"{document}\n# {time.time_ns()}" if fresh else document for _ in range(rounds)]
+    runs = [post(url, token, text, variables) for text in sent]
     seconds = min(run[0] for run in runs)
     _, status, body = runs[-1]
-    return seconds, points_of(status, body), status, body
+    return seconds, points_of(body, sent[-1]), status, body
 
 
 def seed_groups() -> dict[str, int]:

@@ -26,10 +26,12 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
-from schema.connections import PAGE_RULE
+from schema.connections import PAGE_RULE, SCANS
 from schema.gate import POLICY
+from schema.pricing import FILTER_READS, INTROSPECTION_READS, SCAN_READS
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
+PAGE_ARGUMENTS = {"first", "last", "after", "before"}
 Connection = tuple[GraphQLField, FieldNode]
 
 
@@ -74,16 +76,22 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     page_paths: list[tuple[Connection, ...]] = []
     argument_uses: list = []
 
-    reads: set[tuple] = set()
+    reads: dict[tuple, int] = {}  # a read's key (the loaders read it once) -> its weight in reads
+
+    def read(key: tuple, weight: int = 1) -> None:
+        reads[key] = max(reads.get(key, 0), weight)
 
     def walk(selection_set: SelectionSetNode, parent_type, pages: tuple, spreading: frozenset) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
                 if name in INTROSPECTION_FIELDS:
+                    if name in INTROSPECTION_READS:  # answered once per document, then free; priced as work
+                        read((name, _arguments(selection)), INTROSPECTION_READS[name])
                     continue
-                if name == "totalCount" and pages:
-                    reads.add((*_signature(pages), "totalCount"))
+                if name == "totalCount" and pages:  # a COUNT of the page's filtered list: as heavy as its read
+                    field, node = pages[-1]
+                    read((*_signature(pages), "totalCount"), _page_reads(node, field.extensions or {}))
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
@@ -99,9 +107,9 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                 if PAGE_RULE in extensions:
                     child_pages = (*pages, (field, selection))
                     page_paths.append(child_pages)
-                    reads.add(_signature(child_pages))  # one statement per page, for every parent at once
+                    read(_signature(child_pages), _page_reads(selection, extensions))  # one per page, all parents
                 elif parent_type is schema.query_type and selection.arguments:
-                    reads.add((name, _arguments(selection)))  # an object looked up by its arguments
+                    read((name, _arguments(selection)))  # an object looked up by its arguments
                 if selection.selection_set:
                     walk(selection.selection_set, field_type, child_pages, spreading)
             elif isinstance(selection, InlineFragmentNode):
@@ -123,8 +131,16 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         root_fields=tuple(key for key, name in root_fields if name != "__typename"),
         page_paths=tuple(page_paths),
         argument_uses=tuple(argument_uses),
-        reads=len(reads),
+        reads=sum(reads.values()),
     )
+
+
+def _page_reads(node: FieldNode, extensions: dict) -> int:
+    """A page is one read; filter arguments (a FilterSet to build) one more; a scanning argument
+    (``search``: no index serves a substring, the table is read) ``SCAN_READS`` more (schema.pricing)."""
+    given = {argument.name.value for argument in node.arguments or ()} - PAGE_ARGUMENTS
+    scans = given & set(extensions.get(SCANS, ()))
+    return 1 + (FILTER_READS if given else 0) + SCAN_READS * len(scans)
 
 
 def _signature(pages: tuple) -> tuple:

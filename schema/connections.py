@@ -32,6 +32,7 @@ from schema.pages import Page, build_page
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 PAGE_RULE = "largest_page"  # key in GraphQLField.extensions: args -> the most nodes the field can return
+SCANS = "scanning_arguments"  # key in GraphQLField.extensions: arguments no index serves (schema.pricing)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def install_page_rules(schema: GraphQLSchema) -> None:
         declared = graphene_field(graphql_type, name)
         rule = getattr(declared, PAGE_RULE, None)
         if rule is not None:
-            field.extensions = {**(field.extensions or {}), PAGE_RULE: rule}
+            scans = tuple(getattr(declared, "scans", ()))
+            field.extensions = {**(field.extensions or {}), PAGE_RULE: rule, SCANS: scans}
         elif not _bounded(graphql_type, name, declared):
             field.resolve = _no_page_rule(f"{graphql_type.name}.{name}")
 
@@ -203,9 +205,10 @@ def read_list(queryset: QuerySet, page: PageRequest) -> Page:
 class ConnectionField(DjangoFilterConnectionField):
     """A top-level list: FilterSet arguments and first/after/last/before."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scans: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, max_limit=None, enforce_first_or_last=False, **kwargs)
         self._base_args.pop("offset", None)  # graphene-django adds it; SPEC §4 pages by cursor
+        self.scans = scans  # arguments that read the whole table (a substring search): priced as such
 
     largest_page = staticmethod(largest_page)
 

@@ -47,7 +47,9 @@ GroupConnection = Group._meta.connection  # named so that `User.groups` can refe
 class GroupQuery(graphene.ObjectType):
     group = scoped(graphene.Field(Group, id=graphene.ID(required=True)), "groups")
     groups = scoped(
-        ConnectionField(Group, filterset_class=GroupFilter), "groups", arguments={"search": [], "orderBy": []}
+        ConnectionField(Group, filterset_class=GroupFilter, scans=("search",)),
+        "groups",
+        arguments={"search": [], "orderBy": []},
     )
 
     def resolve_group(root, info, id):

@@ -3,7 +3,8 @@ server do, so that no document buys more work per point than an ordinary list do
 
 A point is a hundred units. A unit is a node (GitHub's measure: the largest page of each connection,
 multiplied along its path); each read (a distinct page, a COUNT or an object looked up by id: one SQL
-statement each, however many parents it serves) is ``READ_WEIGHT`` units; and a document that this
+statement each, however many parents it serves) is ``READ_WEIGHT`` units, and some reads weigh more
+(filters, a scan, introspection: the weights below, in reads); and a document that this
 process has not prepared before (parsed, limited, validated, analysed: graphql-core's validation
 alone is about 5 us per character) pays for its text beyond ``FREE_CHARS``, one unit per
 ``CHARS_PER_UNIT`` characters. Known documents (and trusted ones) do not pay for their text again.
@@ -13,8 +14,11 @@ point than three times the 50-user list's, measured in the same run.
 """
 
 READ_WEIGHT = 25
+FILTER_READS = 3  # filter arguments: building a FilterSet (copies of its filters, a form) costs about 3 reads
+SCAN_READS = 8  # an argument no index serves (`search`: a substring): the table is read, priced as 8 more
+INTROSPECTION_READS = {"__schema": 20, "__type": 1}  # executing the schema's description (80 KB for __schema)
 FREE_CHARS = 250
-CHARS_PER_UNIT = 2.5
+CHARS_PER_UNIT = 1.5
 UNITS_PER_POINT = 100
 
 

@@ -5,7 +5,7 @@ document this process has not prepared before."""
 import pytest
 
 from schema import documents
-from schema.pricing import FREE_CHARS, READ_WEIGHT, query_cost, text_units
+from schema.pricing import CHARS_PER_UNIT, FREE_CHARS, READ_WEIGHT, query_cost, text_units
 
 
 def cost_of(graphql, token, query, variables=None):
@@ -39,6 +39,12 @@ def cost_of(graphql, token, query, variables=None):
         ),
         ("a lookup by id", '{ user(id: "VXNlcjox") { id } }', 0, 1),
         ("the token's user costs no read", "{ me { id } }", 0, 0),
+        ("a filter: a FilterSet to build", '{ users(first: 5, orderBy: "username") { edges { cursor } } }', 5, 1 + 3),
+        ("a filter and its count", '{ users(first: 5, orderBy: "username") { totalCount } }', 5, 2 * (1 + 3)),
+        ("a search scans the table", '{ users(first: 5, search: "a") { edges { node { id } } } }', 5, 1 + 3 + 8),
+        ("a search and its count", '{ groups(first: 5, search: "a") { totalCount } }', 5, 2 * (1 + 3 + 8)),
+        ("the schema, described", "{ __schema { queryType { name } } }", 0, 20),
+        ("a type, described", '{ __type(name: "User") { name } }', 0, 1),
     ],
 )
 def test_reads_are_priced(graphql, alice, make_token, case, query, nodes, reads):
@@ -79,5 +85,5 @@ def test_a_refused_long_document_costs_more_than_a_point(graphql, alice, make_to
 
 def test_the_text_price_starts_past_the_free_characters():
     assert text_units(FREE_CHARS) == 0
-    assert text_units(FREE_CHARS + 250) == 100
+    assert text_units(FREE_CHARS + 300) == int(300 / CHARS_PER_UNIT)
     assert query_cost(0, 4) == 1 and query_cost(0, 5) == 2 and READ_WEIGHT == 25

@@ -84,12 +84,12 @@ def read_pages(relation: Relation, children: QuerySet, parent_keys: Iterable, se
             condition_params.append(bound)
     seek_sql = "".join(conditions)
     direction = "DESC" if seek.descending else "ASC"
-    page_sql = (
-        f"SELECT c.*, m.{q(parent)} AS {q(PARENT)} FROM {q(table)} m"
+    # One parent's page; the children's SQL is embedded as it is (no str.format: it may hold braces).
+    part = (
+        f"SELECT * FROM (SELECT c.*, m.{q(parent)} AS {q(PARENT)} FROM {q(table)} m"
         f" INNER JOIN ({inner_sql}) c ON c.{child_pk} = m.{q(child)}"
-        f" WHERE m.{q(parent)} = {{parent}}{seek_sql} ORDER BY m.{q(child)} {direction} LIMIT %s"
+        f" WHERE m.{q(parent)} = %s{seek_sql} ORDER BY m.{q(child)} {direction} LIMIT %s) page"
     )
-    part = f"SELECT * FROM ({page_sql.format(parent='%s')}) page"
     statements = []
     for start in range(0, len(keys), PARENTS_PER_STATEMENT):
         chunk = keys[start : start + PARENTS_PER_STATEMENT]

@@ -1,6 +1,6 @@
 """The request's loaders: what one /graphql request reads, read once and in batches (SPEC §5).
 
-One ``Loaders`` is made per request by the view and reached by resolvers as ``info.context.loaders``
+One ``Loaders`` is made per execution (``schema.execution``) and reached by resolvers as ``info.context.loaders``
 (Saleor's ``info.context.dataloaders`` is the model). It knows which objects came together in one
 page, so that a nested connection under any of them is read for all of them in one statement, and
 it keeps every page it read, keyed by (relation, page arguments, parent): the same page asked twice

@@ -43,6 +43,7 @@ from schema.limits import check_cost, query_cost
 from schema.loaders import Loaders, fresh_per_mutation
 from schema.media_types import response_type
 from schema.transport import GraphQLParams, check_text, read_params
+from schema.trusted_documents import trusted_document
 
 log = logging.getLogger("graphql")
 MAX_ANSWERS_PER_DOCUMENT = 8  # introspection answers kept per document (by variables)
@@ -52,7 +53,7 @@ DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 def wants_graphiql(request) -> bool:
     return (
         request.method == "GET"
-        and "query" not in request.GET
+        and not {"query", "documentId", "extensions"} & request.GET.keys()
         and graphiql_enabled()
         and GraphiQLPage.request_wants_html(request)
     )
@@ -118,8 +119,9 @@ class GraphQLView(View):
             if not settings.GRAPHQL_PUBLIC_INTROSPECTION:
                 raise unauthenticated()
             budget.spend_anonymous(request)  # public introspection: limited per address (SPEC §5)
+        trusted = trusted_document(request, params)  # by id, or the client's policy (SPEC §8): no parsing
         try:
-            prepared = prepare(params.query)
+            prepared = trusted or prepare(params.query)
             operation, facts = operation_of(prepared, params.operation_name)
             if principal.is_anonymous and not facts.introspection_only:
                 raise unauthenticated()

@@ -9,6 +9,7 @@ from oauth2_provider.generators import generate_client_secret
 
 from users.forms import ApplicationForm
 from users.models import Application
+from users.views.trusted_documents import documents_context
 
 
 class StaffOnlyMixin(UserPassesTestMixin):
@@ -26,7 +27,8 @@ class ApplicationList(StaffOnlyMixin, dot_views.ApplicationList):
 
 
 class ApplicationDetail(StaffOnlyMixin, dot_views.ApplicationDetail):
-    pass
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **documents_context(self.object)}
 
 
 class ApplicationDelete(StaffOnlyMixin, dot_views.ApplicationDelete):

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError
 from django.utils import timezone
 from graphql import OperationDefinitionNode, OperationType
 from graphql.execution.values import get_variable_values
@@ -153,9 +154,16 @@ def trusted_document(request, params) -> Prepared | None:
     if policy == DOCUMENT_POLICY_ONLY:
         raise DocumentNotAllowed("This client may run only its trusted documents; this is not one of them.")
     if policy == DOCUMENT_POLICY_AUDIT:
-        name = params.operation_name or operation_name_in(params.query)
-        record_sighting(principal.application_id, digest, name[:255], timezone.now())
+        audit(principal.application_id, digest, params.operation_name or operation_name_in(params.query))
     return None
+
+
+def audit(application_id: int, digest: str, operation_name: str) -> None:
+    """Records an untrusted document; the request is served even when the record cannot be written."""
+    try:
+        record_sighting(application_id, digest, operation_name[:255], timezone.now())
+    except DatabaseError:
+        log.warning("Could not record an audited document for client %s", application_id, exc_info=True)
 
 
 def operation_name_in(text: str) -> str:

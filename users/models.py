@@ -62,9 +62,11 @@ class Application(AbstractApplication):
         default=DOCUMENT_POLICY_ANY,
         help_text="Which GraphQL documents this client's tokens may run.",
     )
-    # Bumped in the transaction of every change to its trusted documents: the key of each process's
-    # compiled copy (schema.trusted_documents), so nothing needs invalidating in a shared cache.
-    documents_version = models.PositiveIntegerField(default=0, editable=False)
+    # Changed in the transaction of every change to its trusted documents: the key of each process's
+    # compiled copy (schema.trusted_documents), so nothing needs invalidating in a shared cache. A new
+    # random number, not a counter: a rolled-back change never leaves a number to be reused for other
+    # documents. 0: never had any.
+    documents_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

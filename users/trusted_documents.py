@@ -11,11 +11,12 @@ own transaction, which is how every process learns of it on its next request.
 import hashlib
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from users.models import DOCUMENT_POLICIES, Application, DocumentSighting, TrustedDocument
 
@@ -123,7 +124,9 @@ def apollo_manifest(application: Application) -> dict:
 
 
 def bump_version(application: Application) -> None:
-    Application.objects.filter(pk=application.pk).update(documents_version=F("documents_version") + 1)
+    """A new version for the client's documents: every process reads them again on its next request."""
+    version = secrets.randbits(62) | 1  # never 0, which means "never had any"
+    Application.objects.filter(pk=application.pk).update(documents_version=version)
 
 
 @transaction.atomic

@@ -78,6 +78,7 @@ def test_import_bumps_the_documents_version_and_is_idempotent(client_app, tmp_pa
     import_files(client_app, tmp_path, manifest__json=apollo(ME))
     client_app.refresh_from_db()
     version = client_app.documents_version
+    assert version != 0
     out, _ = import_files(client_app, tmp_path, manifest__json=apollo(ME))
     client_app.refresh_from_db()
     assert "Imported 0 new documents of 1" in out

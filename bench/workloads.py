@@ -1,6 +1,7 @@
 """What the benchmark sends, and what a right answer to each request looks like."""
 
 import base64
+import hashlib
 import json
 import statistics
 from dataclasses import dataclass, field
@@ -23,6 +24,13 @@ LIST, PREFETCH = "graphql users(50) x groups(3)", "prefetch view users(50) x gro
 NAIVE, SCALE_NAME = "naive graphene-django users(50) x groups(3)", "graphql users(100) x groups(50)"
 UNPLANNED = "graphql users(50) x groups(3), plans off"
 TOKEN = "/o/token/ client_credentials"
+# Issue 19: the same two documents sent by id (trusted for the bench client by bench/seed.py).
+ME_BY_ID, LIST_BY_ID = "graphql me by id", "graphql users(50) x groups(3) by id"
+TRUSTED = (ME, USERS)
+
+
+def document_id(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -56,6 +64,10 @@ def workloads(seeded: dict[str, str], after: str) -> list[Workload]:
         Workload(DRF, "GET", "/bench/drf", bearer),
         Workload(ME_NAME, path="/graphql", body=json.dumps({"query": ME}), **graphql),
         Workload(LIST, path="/graphql", body=users, shape=page, **graphql),
+        Workload(ME_BY_ID, path="/graphql", body=json.dumps({"documentId": document_id(ME)}), **graphql),
+        Workload(
+            LIST_BY_ID, path="/graphql", body=json.dumps({"documentId": document_id(USERS)}), shape=page, **graphql
+        ),
         Workload(PREFETCH, "GET", "/bench/prefetch-users", bearer, graphql=True, shape=page),
         Workload(NAIVE, path="/bench/naive-graphql", body=users, shape=page, **graphql),
         Workload(UNPLANNED, path="/bench/graphql-unplanned", body=users, shape=page, **graphql),

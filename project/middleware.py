@@ -40,6 +40,7 @@ def log_request(request, status: int, started: float) -> None:
         "client_id": client_id(request, status),
         "application_id": getattr(getattr(request, "principal", None), "application_id", None),
         "user_id": user_id(request),
+        "document_id": getattr(request, "document_id", None),  # a trusted document's, when one ran (SPEC §8)
     }
     log.log(level, "%s %s %s", request.method, request.path, status, extra=fields)
 

@@ -16,6 +16,7 @@ from users.views import (
     metadata,
     revocation,
     token,
+    trusted_documents,
     userinfo,
 )
 
@@ -27,6 +28,9 @@ oauth2_patterns = [
     path("applications/<int:pk>/", application.ApplicationDetail.as_view(), name="detail"),
     path("applications/<int:pk>/delete/", application.ApplicationDelete.as_view(), name="delete"),
     path("applications/<int:pk>/update/", application.ApplicationUpdate.as_view(), name="update"),
+    path("applications/<int:pk>/documents/", trusted_documents.import_documents, name="trusted-documents-import"),
+    path("applications/<int:pk>/documents/remove/", trusted_documents.remove, name="trusted-documents-remove"),
+    path("applications/<int:pk>/documents/policy/", trusted_documents.policy, name="trusted-documents-policy"),
     path("introspect/", introspect.IntrospectTokenView.as_view(), name="introspect"),
     path("token/", token.TokenView.as_view(), name="token"),
     path("authorize/", authorization.AuthorizationView.as_view(), name="authorize"),

@@ -51,6 +51,10 @@ class Principal:
     scopes: frozenset[str]  # effective: granted, cut down to what the client is allowed now
     token_id: int | None  # None when anonymous
     audiences: tuple[str, ...] = ()  # RFC 8707 resources the token was requested for; () is unrestricted
+    # The client's trusted-documents policy and the version of its documents (SPEC §8), read by the
+    # same query: fresh on every request, in every process, whatever happened to a shared cache.
+    document_policy: str = "any"
+    documents_version: int = 0
 
     @property
     def is_anonymous(self) -> bool:
@@ -95,12 +99,12 @@ def principal_for_token(raw_token: str) -> Principal:
     if row is None:
         raise invalid_token()
     user_columns = len(User._meta.concrete_fields)
-    token_id, token_scope, application_id, allowed_scopes, client_id, resource = row[user_columns:]
+    token_id, token_scope, application_id, allowed_scopes, client_id, resource, policy, version = row[user_columns:]
     user = user_from_row(row[:user_columns])
     if user is not None and not user.is_active:
         raise invalid_token()
     scopes = frozenset(effective_scopes(token_scope, allowed_scopes.split()))
-    return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource))
+    return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource), policy, version)
 
 
 def audiences_of(resource) -> tuple[str, ...]:
@@ -145,7 +149,8 @@ def token_lookup_sql() -> str:
         f"SELECT {columns}, t.{quote('id')} AS token_id, t.{quote('scope')} AS token_scope,"
         f" t.{quote('application_id')} AS token_application_id,"
         f" c.{quote('allowed_scopes')} AS client_allowed_scopes, c.{quote('client_id')} AS client_id,"
-        f" t.{quote('resource')} AS token_resource"
+        f" t.{quote('resource')} AS token_resource,"
+        f" c.{quote('trusted_documents')} AS client_documents, c.{quote('documents_version')} AS documents_version"
         f" FROM {quote(token.db_table)} t"
         f" INNER JOIN {quote(client.db_table)} c ON c.{quote(client.pk.column)} = t.{quote('application_id')}"
         f" LEFT OUTER JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"

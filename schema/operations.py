@@ -40,10 +40,13 @@ def new_text_chars(params: GraphQLParams) -> int:
     return 0 if is_prepared(params.query) else len(params.query)
 
 
-def operation_for(request, params: GraphQLParams, prepared_chars: int) -> Operation:
-    """The operation ``params`` asks for, or the refusal it deserves. Sets ``request.accepted_scopes``
-    (the X-Accepted-OAuth-Scopes header) as soon as the operation's fields are known."""
-    prepared = prepare(params.query)
+def operation_for(
+    request, params: GraphQLParams, prepared_chars: int, trusted: Prepared | None = None
+) -> Operation:
+    """The operation ``params`` asks for, or the refusal it deserves; ``trusted``: the client's trusted
+    document the request named (``schema.trusted_documents``), already prepared. Sets
+    ``request.accepted_scopes`` (the X-Accepted-OAuth-Scopes header) once the operation's fields are known."""
+    prepared = trusted or prepare(params.query)
     definition, facts = operation_of(prepared, params.operation_name)
     if request.principal.is_anonymous and not facts.introspection_only:
         raise unauthenticated()

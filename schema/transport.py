@@ -10,6 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 
 from schema import media_types
 from schema.errors import BadRequest, Code, GraphQLRequestError, NotAcceptable, UnsupportedMediaType, invalid_request
+from schema.trusted_documents import requested_id
 from users.text import is_unicode
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -18,9 +19,10 @@ TOKEN_IN_BODY = "Send the access token in the Authorization header, not in the b
 
 @dataclass(frozen=True)
 class GraphQLParams:
-    query: str
+    query: str | None  # None: the request names a trusted document instead (SPEC §8)
     variables: dict | None
     operation_name: str | None
+    document_id: str | None = None  # the hex digest a request names, with its text or alone
 
 
 def read_params(request) -> GraphQLParams:
@@ -30,27 +32,37 @@ def read_params(request) -> GraphQLParams:
     query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
     if data.get("extensions") is not None and not isinstance(data["extensions"], dict):
         raise BadRequest("`extensions` must be a JSON object.")  # GraphQL over HTTP: a map, or absent
-    if not isinstance(query, str) or not query.strip():
+    document_id = requested_id(data)
+    if document_id is not None and query in (None, ""):
+        query = None  # by id alone
+    elif not isinstance(query, str) or not query.strip():
         raise BadRequest("`query` must be a non-empty string.")
     if variables is not None and not isinstance(variables, dict):
         raise BadRequest("`variables` must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    return GraphQLParams(query, variables, operation_name or None)
+    return GraphQLParams(query, variables, operation_name or None, document_id)
 
 
 def _get_params(request) -> dict:
-    variables = request.GET.get("variables")
-    if variables:
-        try:
-            variables = json.loads(variables)
-        except (ValueError, RecursionError):
-            raise BadRequest("`variables` is not valid JSON.") from None
+    variables, extensions = (_json_param(request, name) for name in ("variables", "extensions"))
     return {
         "query": request.GET.get("query"),
         "variables": variables or None,
         "operationName": request.GET.get("operationName"),
+        "documentId": request.GET.get("documentId"),
+        "extensions": extensions or None,
     }
+
+
+def _json_param(request, name: str):
+    value = request.GET.get(name)
+    if value:
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            raise BadRequest(f"`{name}` is not valid JSON.") from None
+    return value
 
 
 def _post_params(request) -> dict:

@@ -38,6 +38,7 @@ from schema.media_types import response_type
 from schema.operations import Operation, new_text_chars, operation_for
 from schema.pricing import refusal_cost
 from schema.transport import read_params
+from schema.trusted_documents import trusted_document
 
 log = logging.getLogger("graphql")
 MAX_ANSWERS_PER_DOCUMENT = 8  # introspection answers kept per document (by variables)
@@ -47,7 +48,7 @@ DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 def wants_graphiql(request) -> bool:
     return (
         request.method == "GET"
-        and "query" not in request.GET
+        and not {"query", "documentId", "extensions"} & request.GET.keys()
         and graphiql_enabled()
         and GraphiQLPage.request_wants_html(request)
     )
@@ -98,9 +99,10 @@ class GraphQLView(View):
         """The request path, top to bottom: read, admit, prepare, charge, execute, respond."""
         params = read_params(request)  # what the wire carries (schema.transport)
         admit(request)  # anonymous callers: public introspection only, limited per address
-        prepared_chars = new_text_chars(params)
+        trusted = trusted_document(request, params)  # by id, or the client's policy (SPEC §8): no parsing
+        prepared_chars = 0 if trusted else new_text_chars(params)
         try:
-            operation = operation_for(request, params, prepared_chars)  # every refusal (schema.operations)
+            operation = operation_for(request, params, prepared_chars, trusted)  # every refusal (schema.operations)
         except GraphQLRequestError:
             charge_refusal(request, prepared_chars)  # a refused document still cost the work of refusing it
             raise

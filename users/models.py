@@ -33,6 +33,14 @@ def validate_scope_string(value: str) -> None:
         raise ValidationError(f"Unknown scopes: {', '.join(unknown)}.", code="invalid_scope")
 
 
+DOCUMENT_POLICY_ANY, DOCUMENT_POLICY_AUDIT, DOCUMENT_POLICY_ONLY = "any", "audit", "only"
+DOCUMENT_POLICIES = [
+    (DOCUMENT_POLICY_ANY, "any: documents sent as text or by id"),
+    (DOCUMENT_POLICY_AUDIT, "audit: any, and documents that are not trusted are listed here"),
+    (DOCUMENT_POLICY_ONLY, "only: its trusted documents, anything else is refused"),
+]
+
+
 class Application(AbstractApplication):
     """An OAuth2 client, with the scopes the admin allows it to ask for (SPEC §2.3)."""
 
@@ -45,6 +53,19 @@ class Application(AbstractApplication):
             "Scopes this client may ask for, space-separated (read write groups introspection openid profile email)."
         ),
     )
+    # SPEC §8: which documents its tokens may run. Both columns are read by the one token lookup of
+    # /graphql (schema.authentication), so a change applies on the next request in every process.
+    trusted_documents = models.CharField(
+        max_length=8,
+        choices=DOCUMENT_POLICIES,
+        default=DOCUMENT_POLICY_ANY,
+        help_text="Which GraphQL documents this client's tokens may run.",
+    )
+    # Changed in the transaction of every change to its trusted documents: the key of each process's
+    # compiled copy (schema.trusted_documents), so nothing needs invalidating in a shared cache. A new
+    # random number, not a counter: a rolled-back change never leaves a number to be reused for other
+    # documents. 0: never had any.
+    documents_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -122,3 +143,40 @@ class RememberedConsent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "application"], name="one_remembered_consent")]
+
+
+class TrustedDocument(models.Model):
+    """A GraphQL document registered for a client, known by the SHA-256 of its exact text (SPEC §8)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    sha256 = models.CharField(max_length=64)  # lower-case hex of the UTF-8 text
+    text = models.TextField()
+    operation_name = models.CharField(max_length=255, blank=True)
+    operation_type = models.CharField(max_length=12)  # query or mutation
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "sha256"], name="users_trusted_document_once")]
+        ordering = ["operation_name", "sha256"]
+
+    @property
+    def document_id(self) -> str:
+        return f"sha256:{self.sha256}"
+
+
+class DocumentSighting(models.Model):
+    """A document a client in ``audit`` sent as text that is not one of its trusted documents: one row per
+    client, hash and day, so the count over the last 7 days is a sum of at most 7 rows per hash."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="document_sightings")
+    sha256 = models.CharField(max_length=64)
+    day = models.DateField()
+    operation_name = models.CharField(max_length=255, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "sha256", "day"], name="users_document_sighting_day")
+        ]

@@ -45,3 +45,19 @@ def test_a_second_run_lists_the_clients_and_new_secrets_brings_working_credentia
     assert secret_of(renewed, "demo-server")[0] == client_id
     assert client_credentials_token(*secret_of(renewed, "demo-server")) == 200
     assert client_credentials_token(*secret_of(first, "demo-server")) == 401  # the old secret is gone
+
+
+def test_the_demo_spa_documents_are_trusted_so_it_keeps_working_under_only(db, alice, make_token):
+    output = seed()
+    spa = Application.objects.get(name="demo-spa")
+    assert [d.text for d in spa.documents.all()] == ["{ me { username } }"]  # what spa.js sends
+    assert f"demo-spa trusted documents (policy any): {spa.documents.get().document_id}" in output
+    seed()  # idempotent
+    assert spa.documents.count() == 1
+    call_command("trusted_documents", "policy", spa.client_id, "only", stdout=StringIO())
+    token = make_token(alice, "read", application=spa)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    sent = Client().post("/graphql", {"query": "{ me { username } }"}, content_type="application/json", **headers)
+    assert sent.status_code == 200
+    other = Client().post("/graphql", {"query": "{ me { email } }"}, content_type="application/json", **headers)
+    assert other.status_code == 403

@@ -10,6 +10,7 @@ from oauth2_provider.generators import generate_client_secret
 from users.activity import activity
 from users.forms import ApplicationForm
 from users.models import Application
+from users.views.trusted_documents import documents_context
 
 
 class StaffOnlyMixin(UserPassesTestMixin):
@@ -28,8 +29,10 @@ class ApplicationList(StaffOnlyMixin, dot_views.ApplicationList):
 
 class ApplicationDetail(StaffOnlyMixin, dot_views.ApplicationDetail):
     def get_context_data(self, **kwargs):
-        # Beside what the client may do, what it does (SPEC §7.3): tokens, last use, requests per hour.
-        return {**super().get_context_data(**kwargs), "activity": activity(self.object)}
+        # Beside what the client may do, what it does (SPEC §7.3): tokens, last use, requests per hour,
+        # and its trusted documents (SPEC §8).
+        context = super().get_context_data(**kwargs)
+        return {**context, "activity": activity(self.object), **documents_context(self.object)}
 
 
 class ApplicationDelete(StaffOnlyMixin, dot_views.ApplicationDelete):

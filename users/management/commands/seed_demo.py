@@ -6,13 +6,16 @@ confidential demo clients fresh secrets and prints them: the way back to working
 existing database. It ends with the URLs to open.
 """
 
+import hashlib
 import secrets
 
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from schema.trusted_documents import vet
 from users.models import Application, User
+from users.trusted_documents import Candidate, add_documents
 
 DEMO_PASSWORD = "demo-password-123"
 USERS = [
@@ -37,6 +40,9 @@ CLIENTS = [
     ),
 ]
 SERVER = "http://127.0.0.1:8000"
+# The documents the demo SPA sends (tests/browser/spa/spa.js, the README's "Call it from your single-page
+# app"), trusted for demo-spa as an import of its manifest would (SPEC §8): `only` then lets them through.
+DEMO_SPA_DOCUMENTS = ("{ me { username } }",)
 
 
 class Command(BaseCommand):
@@ -96,8 +102,18 @@ class Command(BaseCommand):
             if client_type == "confidential":
                 line += f" client_secret={secret}" if secret else " (secret shown when created; --new-secrets)"
             self.stdout.write(line)
+        self.trust_spa_documents(Application.objects.get(name="demo-spa"))
         self.stdout.write(
             f"\nOpen {SERVER}/graphql (GraphiQL: Authorize, sign in as alice / {DEMO_PASSWORD}, run a query),"
             f"\n     {SERVER}/ (home page), {SERVER}/o/applications/ (client registry, as admin)."
             "\nDemo client secrets again: .venv/bin/python manage.py seed_demo --new-secrets\n"
         )
+
+    def trust_spa_documents(self, spa: Application) -> None:
+        candidates = [Candidate(hashlib.sha256(t.encode()).hexdigest(), t, t) for t in DEMO_SPA_DOCUMENTS]
+        vetted, problems = vet(candidates, spa.allowed_scope_set)
+        if problems:
+            raise CommandError("; ".join(problems))
+        add_documents(spa, vetted)
+        ids = ", ".join(f"sha256:{d.sha256}" for d in vetted)
+        self.stdout.write(f"demo-spa trusted documents (policy {spa.trusted_documents}): {ids}")

@@ -40,9 +40,7 @@ def new_text_chars(params: GraphQLParams) -> int:
     return 0 if is_prepared(params.query) else len(params.query)
 
 
-def operation_for(
-    request, params: GraphQLParams, prepared_chars: int, trusted: Prepared | None = None
-) -> Operation:
+def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: Prepared | None = None) -> Operation:
     """The operation ``params`` asks for, or the refusal it deserves; ``trusted``: the client's trusted
     document the request named (``schema.trusted_documents``), already prepared. Sets
     ``request.accepted_scopes`` (the X-Accepted-OAuth-Scopes header) once the operation's fields are known."""

@@ -39,7 +39,8 @@ Connection = tuple[GraphQLField, FieldNode]
 class OperationFacts:
     accepted_scopes: frozenset[str]
     introspection_only: bool
-    root_fields: tuple[str, ...]  # response keys of the root fields, `__typename` excepted
+    # (response key, (field, its nodes)) of each root field, introspection excepted: the gate's 403 (SPEC §3)
+    root_fields: tuple[tuple[str, tuple[GraphQLField, list[FieldNode]]], ...]
     page_paths: tuple[tuple[Connection, ...], ...]
     # (field, its node, (argument's GraphQL name, the scopes it needs beyond the field's)) per use
     argument_uses: tuple[tuple[GraphQLField, FieldNode, tuple[tuple[str, frozenset[str]], ...]], ...] = ()
@@ -127,12 +128,21 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     root_fields = tuple(_root_field_keys(operation.selection_set, fragments))
     return OperationFacts(
         accepted_scopes=frozenset(scopes),
-        introspection_only=all(name in INTROSPECTION_FIELDS for _, name in root_fields),
-        root_fields=tuple(key for key, name in root_fields if name != "__typename"),
+        introspection_only=all(name in INTROSPECTION_FIELDS for _, name, _ in root_fields),
+        root_fields=tuple(_root_entries(schema.get_root_type(operation.operation), root_fields).items()),
         page_paths=tuple(page_paths),
         argument_uses=tuple(argument_uses),
         reads=sum(reads.values()),
     )
+
+
+def _root_entries(root_type, root_fields) -> dict:
+    """{response key: (field, [its nodes])}, introspection aside: what the gate decides per root field."""
+    entries: dict[str, tuple[GraphQLField, list[FieldNode]]] = {}
+    for key, name, node in root_fields:
+        if root_type is not None and name not in INTROSPECTION_FIELDS and name in root_type.fields:
+            entries.setdefault(key, (root_type.fields[name], []))[1].append(node)
+    return entries
 
 
 def _page_reads(node: FieldNode, extensions: dict) -> int:
@@ -154,11 +164,11 @@ def _arguments(node: FieldNode) -> str:
 
 
 def _root_field_keys(selection_set: SelectionSetNode, fragments, seen=None):
-    """(response key, field name) of each root field, through fragments."""
+    """(response key, field name, node) of each root field, through fragments."""
     seen = set() if seen is None else seen
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            yield (selection.alias or selection.name).value, selection.name.value
+            yield (selection.alias or selection.name).value, selection.name.value, selection
         elif isinstance(selection, InlineFragmentNode):
             yield from _root_field_keys(selection.selection_set, fragments, seen)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:

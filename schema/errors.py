@@ -68,6 +68,9 @@ class APIError(Exception):
     def as_error(self) -> dict:
         return {"message": self.message, "extensions": {"code": self.code.value, **self.extensions}}
 
+    def as_errors(self) -> list[dict]:
+        return [self.as_error()]
+
 
 class BadRequest(APIError):
     """400: the request cannot be run as sent (its code says why)."""
@@ -153,10 +156,28 @@ def request_too_large(reason) -> BadRequest:
 def error_response(error: APIError, request) -> HttpResponse:
     """``errors`` and never ``data``, in the media type the client accepts, with the status it implies."""
     media_type = media_types.response_type(request)
-    response = json_response({"errors": [error.as_error()]}, media_types.status_of(error, media_type), media_type)
+    response = json_response({"errors": error.as_errors()}, media_types.status_of(error, media_type), media_type)
     for name, value in error.headers(request).items():
         response[name] = value
     return response
+
+
+class OperationDenied(APIError):
+    """403 (SPEC §3): every root field of the operation is denied by scope, decided before execution
+    from the gate (which depends on the token and the arguments only). Each denied field's error, as
+    execution would have given it (message, location, path, scopes); no ``data``."""
+
+    status, code = 403, Code.INSUFFICIENT_SCOPE
+
+    def __init__(self, errors: list[GraphQLError], needed: set[str]):
+        super().__init__(errors[0].message)
+        self.errors, self.needed = errors, needed
+
+    def as_errors(self) -> list[dict]:
+        return [error.formatted for error in self.errors]
+
+    def headers(self, request) -> dict[str, str]:
+        return {"WWW-Authenticate": insufficient_scope_challenge(self.needed, request)}
 
 
 def insufficient_scope_challenge(scopes, request) -> str:

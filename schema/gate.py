@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import graphene
 from graphene.utils.str_converters import to_camel_case
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLSchema
 
 from schema.errors import Code, api_error, insufficient_scope, not_found
 from schema.ids import decode_global_id
@@ -251,19 +251,40 @@ def _gate_node(resolve: Callable) -> Callable:
     """`node(id)`: the gate of the type the global id names, checked before anything is loaded."""
 
     def gated(root, info, id, **args):
-        decoded = decode_global_id(id)
-        graphql_type = info.schema.get_type(decoded[0]) if decoded else None
-        is_node = any(interface.name == "Node" for interface in getattr(graphql_type, "interfaces", ()))
-        policy = type_policy(getattr(graphql_type, "graphene_type", None))
-        if policy is None or not is_node:
-            raise not_found(id)
-        check(policy, info.context)
+        check_node_type(id, info.schema, info.context)
         node = resolve(root, info, id=id, **args)
         if node is None:
             raise not_found(id)
         return node
 
+    gated.gate_by_node_type = True
     return gated
+
+
+def check_node_type(global_id: str, schema: GraphQLSchema, request) -> None:
+    """The gate of the Node type a global id names; ``not_found`` for an id that names no Node type."""
+    decoded = decode_global_id(global_id)
+    graphql_type = schema.get_type(decoded[0]) if decoded else None
+    is_node = any(interface.name == "Node" for interface in getattr(graphql_type, "interfaces", ()))
+    policy = type_policy(getattr(graphql_type, "graphene_type", None))
+    if policy is None or not is_node:
+        raise not_found(global_id)
+    check(policy, request)
+
+
+def scope_denial(field: GraphQLField, schema: GraphQLSchema, request, args: dict) -> GraphQLError | None:
+    """The insufficient-scope error this field's gate gives this request with these arguments, or None.
+    The gate depends on the token and the arguments only, so this is known before execution."""
+    gate = getattr(field.resolve, "gate", None)
+    try:
+        if gate is not None:
+            enforce(gate.policy, gate.arguments, request, args)
+        elif getattr(field.resolve, "gate_by_node_type", False):
+            check_node_type(args.get("id"), schema, request)
+    except GraphQLError as error:
+        if (error.extensions or {}).get("code") == Code.INSUFFICIENT_SCOPE.value:
+            return error
+    return None
 
 
 def _undeclared(coordinate: str) -> Callable:

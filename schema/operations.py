@@ -7,12 +7,14 @@ is raised where it is decided."""
 
 from dataclasses import dataclass
 
-from graphql import OperationDefinitionNode, OperationType
-from graphql.execution.values import get_variable_values
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, located_error
+from graphql.execution.collect_fields import should_include_node
+from graphql.execution.values import get_argument_values, get_variable_values
 
 from schema.analysis import OperationFacts
 from schema.documents import SCHEMA, Prepared, is_prepared, operation_of, prepare
-from schema.errors import GraphQLRequestError, MethodNotAllowed, unauthenticated
+from schema.errors import GraphQLRequestError, MethodNotAllowed, OperationDenied, unauthenticated
+from schema.gate import scope_denial
 from schema.limits import check_cost
 from schema.pricing import query_cost
 from schema.transport import GraphQLParams, check_text
@@ -56,12 +58,33 @@ def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: 
     request.accepted_scopes = facts.accepted_scopes
     variables = coerced_variables(definition, params.variables)
     request.accepted_scopes = facts.accepted_scopes_for(variables)
+    check_root_scopes(request, facts, variables)
     if not is_mutation:
         check_text(params.variables)  # a mutation's input answers it as a payload error instead
     nodes = facts.node_count(variables)
     check_cost(nodes)
     points = query_cost(nodes, facts.reads, prepared_chars)
     return Operation(prepared, definition, facts, params, variables, nodes, points)
+
+
+def check_root_scopes(request, facts: OperationFacts, variables: dict) -> None:
+    """SPEC §3: when every root field is denied by scope, the request is a 403, decided here, before
+    anything runs (the gate depends on the token and the arguments only: ``schema.gate.scope_denial``).
+    Some denied: execution answers them, each a null with its error beside the others' data."""
+    denied, needed = [], set()
+    for key, (field, nodes) in facts.root_fields:
+        try:
+            if not all(should_include_node(variables, node) for node in nodes):
+                return  # @skip/@include: left to execution
+            error = scope_denial(field, SCHEMA, request, get_argument_values(field, nodes[0], variables))
+        except GraphQLError:
+            return  # arguments execution will refuse on their own
+        if error is None:
+            return
+        denied.append(located_error(error, nodes, [key]))
+        needed.update(error.extensions["requiredScopes"])
+    if denied:
+        raise OperationDenied(denied, needed)
 
 
 def coerced_variables(definition: OperationDefinitionNode, variables: dict | None) -> dict:

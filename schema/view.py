@@ -21,11 +21,10 @@ from schema import budget, execution
 from schema.authentication import request_id_of
 from schema.errors import (
     APIError,
-    Code,
     GraphQLRequestError,
     MethodNotAllowed,
+    OperationDenied,
     error_response,
-    insufficient_scope_challenge,
     internal_error,
     is_deliberate,
     json_response,
@@ -103,7 +102,7 @@ class GraphQLView(View):
         prepared_chars = 0 if trusted else new_text_chars(params)
         try:
             operation = operation_for(request, params, prepared_chars, trusted)  # every refusal (schema.operations)
-        except GraphQLRequestError:
+        except (GraphQLRequestError, OperationDenied):
             charge_refusal(request, prepared_chars)  # a refused document still cost the work of refusing it
             raise
         request.budget = charge(request, operation)
@@ -138,13 +137,7 @@ def respond(request, result: ExecutionResult, operation: Operation) -> HttpRespo
     if errors:
         body["errors"] = errors
     body["extensions"] = {"cost": budget.cost_report(request.budget, operation.nodes, operation.points)}
-    denied = denied_root_scopes(errors, operation.facts.root_fields)
-    if denied is None:
-        return json_response(body, 200, response_type(request))
-    del body["data"]  # SPEC §3: a 403 carries no data (GraphQL over HTTP: a response with data is 2xx)
-    response = json_response(body, 403, response_type(request))
-    response["WWW-Authenticate"] = insufficient_scope_challenge(denied, request)
-    return response
+    return json_response(body, 200, response_type(request))  # a 403 was decided before execution
 
 
 def format_error(error: GraphQLError, request_id: str) -> dict:
@@ -165,19 +158,6 @@ def add_token_headers(request, response: HttpResponse) -> None:
     spent = getattr(request, "budget", None)
     for name, value in (spent or budget.peek(principal)).headers().items():
         response[name] = value
-
-
-def denied_root_scopes(errors: list[dict], root_fields: tuple[str, ...]) -> list[str] | None:
-    """The scopes needed, when every root field of the operation was denied by scope; else None."""
-    denied_keys, needed = set(), set()
-    for error in errors:
-        path = error.get("path")
-        if error["extensions"].get("code") == Code.INSUFFICIENT_SCOPE.value and path and len(path) == 1:
-            denied_keys.add(path[0])
-            needed.update(error["extensions"].get("requiredScopes", ()))
-    if root_fields and denied_keys >= set(root_fields):
-        return sorted(needed)
-    return None
 
 
 def without_suggestions(message: str) -> str:

@@ -4,7 +4,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
@@ -262,3 +264,32 @@ def test_the_tokens_user_is_read_as_the_orm_reads_it(alice, make_token):
     assert [getattr(principal.user, name) for name in fields] == [getattr(expected, name) for name in fields]
     assert principal.user.is_staff is True and principal.user.last_login.tzinfo is not None
     assert (principal.user._state.adding, principal.user._state.db) == (False, "default")
+
+
+@pytest.mark.parametrize(
+    ("case", "query"),
+    [
+        ("a list", "{ groups { totalCount } }"),
+        ("two fields, both denied", '{ groups { totalCount } group(id: "R3JvdXA6MQ==") { name } }'),
+        ("through a fragment", "{ ...Q } fragment Q on Query { groups { totalCount } }"),
+        ("node of a type the token may not see", '{ node(id: "R3JvdXA6MQ==") { id } }'),
+        ("a mutation without write", 'mutation { updateMe(input: {firstName: "Eve"}) { user { id } } }'),
+    ],
+)
+def test_a_403_is_decided_before_anything_runs(graphql, alice, make_token, case, query):
+    """SPEC §3: every root field denied by scope is a 403, raised where it is decided (the gate depends on
+    the token and the arguments only): no resolver runs, no SQL but the token's lookup."""
+    token = make_token(alice, "read")
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql(query, token=token)
+    assert response.status == 403, response.body
+    assert set(response.codes) == {"INSUFFICIENT_SCOPE"}
+    assert all(error["path"] and error["locations"] for error in response.errors)
+    assert "data" not in response.body
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_a_skipped_denied_field_is_left_to_execution(graphql, alice, make_token):
+    query = "query ($on: Boolean!) { me { username } groups @include(if: $on) { totalCount } }"
+    response = graphql(query, token=make_token(alice, "read"), variables={"on": False})
+    assert (response.status, response.data) == (200, {"me": {"username": "alice"}})

@@ -220,6 +220,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- OAuth2 server (django-oauth-toolkit) ------------------------------------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "users.Application"
+# DOT's own token models, named so migrations can refer to them (users.DPoPBinding points at them).
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 OAUTH2_PROVIDER = {
     "SCOPES": {
@@ -268,6 +272,10 @@ OAUTH2_PROVIDER = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "client_credentials", "refresh_token"],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
 }
+
+# DPoP (SPEC §2.6, users/dpop.py): with DPOP_NONCE_REQUIRED=1 every proof must carry the server's current
+# nonce (RFC 9449 §8), sent in the DPoP-Nonce header; off by default (proofs are already single-use).
+DPOP_NONCE_REQUIRED = env_flag("DPOP_NONCE_REQUIRED", default=False)
 
 # Failed logins at /o/token/ (bad client secret, bad password) allowed per window before 429.
 TOKEN_FAILURE_WINDOW_SECONDS = env_int("TOKEN_FAILURE_WINDOW_SECONDS", 300)

@@ -350,7 +350,7 @@ MIDDLEWARE.insert(
 CORS_URLS_REGEX = r"^/(graphql|o/token/|o/revoke_token/|o/userinfo/)$"
 CORS_ALLOWED_ORIGINS = []  # none statically: every origin comes from a client (users/cors.py)
 CORS_ALLOW_CREDENTIALS = False  # no cookies across origins: only bearer tokens authenticate
-CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "dpop"]  # DPoP proofs (SPEC §2.6)
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CORS_EXPOSE_HEADERS = [
     "WWW-Authenticate",
@@ -363,6 +363,7 @@ CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Used",
     "X-RateLimit-Reset",
     "X-RateLimit-Resource",
+    "DPoP-Nonce",
 ]
 # DOT validates allowed_origins against ALLOWED_SCHEMES (default https only); http is accepted here and
 # limited to loopback hosts by users.models.Application.clean, like redirect URIs (SPEC §2.3).

@@ -1,8 +1,8 @@
 """DPoP proofs (RFC 9449, SPEC §2.6): a request's ``DPoP`` header turned into the verified thumbprint of the
 key that signed it, or a precise error. jwcrypto (django-oauth-toolkit's own dependency) does the JOSE work.
 
-The token endpoint (users/views/token.py), /graphql (schema/authentication.py) and /o/userinfo/
-(users/views/userinfo.py) each call ``verify`` once; nothing else reads a proof.
+The token endpoint (users/views/token.py) calls ``verify``; /graphql (schema/authentication.py) and
+/o/userinfo/ (users/views/userinfo.py) call ``check_presentation``; nothing else reads a proof.
 
 - Replay (RFC 9449 §11.1): a ``jti`` is remembered in the shared cache (Redis in production) for as long as
   its proof could be accepted, with one atomic ``add``, so two processes cannot both accept it.
@@ -25,6 +25,8 @@ from django.core.cache import cache
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
+from users.issuer import issuer_url
+
 # RFC 9449 §5.1 (dpop_signing_alg_values_supported): asymmetric only, never "none" or an HMAC (§4.3 step 5).
 ALGORITHMS = ("ES256", "PS256", "RS256")
 KEY_TYPES = {"ES256": "EC", "PS256": "RSA", "RS256": "RSA"}
@@ -44,6 +46,10 @@ class InvalidProof(Exception):
     """§7.1 / §5: the proof is missing, malformed, or does not name this request."""
 
     error = "invalid_dpop_proof"
+
+
+class WrongScheme(Exception):
+    """§7.1-7.2: a bound token sent as Bearer, or an unbound one as DPoP; refused as invalid_token."""
 
 
 class NonceRequired(InvalidProof):
@@ -181,3 +187,23 @@ def _remember(jkt: str, jti: str) -> None:
     digest = hashlib.sha256(f"{jkt}\x00{jti}".encode()).hexdigest()[:40]
     if not cache.add(f"{REPLAY_CACHE_PREFIX}:{digest}", 1, timeout=2 * IAT_WINDOW_SECONDS + 5):
         raise InvalidProof("This proof was already used; make a new one for each request (RFC 9449 §11.1).")
+
+
+def request_url(request) -> str:
+    """The URL a client names in ``htu`` for this request: the issuer's origin (SPEC §2.5) and the path."""
+    return issuer_url(request) + request.path
+
+
+def check_presentation(request, scheme: str, token: str, bound_jkt: str | None) -> None:
+    """A protected resource's check (§7.1): the token is presented the way it was issued, and a DPoP one with a
+    proof for this request, bound to the token (``ath``) and signed by the token's key. Raises WrongScheme,
+    InvalidProof or NonceRequired."""
+    if scheme.lower() == "bearer":
+        if bound_jkt is not None:  # §7.2: a bound token downgraded to Bearer
+            raise WrongScheme("This token is bound to a key: send it as 'Authorization: DPoP' with a proof.")
+        return
+    if bound_jkt is None:
+        raise WrongScheme("This token is not bound to a key: send it as 'Authorization: Bearer'.")
+    proof = verify(request.META.get(HEADER), method=request.method, url=request_url(request), access_token=token)
+    if not hmac.compare_digest(proof.jkt, bound_jkt):  # §7.1: the key the token is bound to (its cnf.jkt)
+        raise InvalidProof("The proof is not signed by the key this token is bound to (RFC 9449 §7.1).")

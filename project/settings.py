@@ -220,6 +220,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- OAuth2 server (django-oauth-toolkit) ------------------------------------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "users.Application"
+# DOT's own token models, named so migrations can refer to them (users.DPoPBinding points at them).
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 OAUTH2_PROVIDER = {
     "SCOPES": {
@@ -268,6 +272,10 @@ OAUTH2_PROVIDER = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "client_credentials", "refresh_token"],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
 }
+
+# DPoP (SPEC §2.6, users/dpop.py): with DPOP_NONCE_REQUIRED=1 every proof must carry the server's current
+# nonce (RFC 9449 §8), sent in the DPoP-Nonce header; off by default (proofs are already single-use).
+DPOP_NONCE_REQUIRED = env_flag("DPOP_NONCE_REQUIRED", default=False)
 
 # Failed logins at /o/token/ (bad client secret, bad password) allowed per window before 429.
 TOKEN_FAILURE_WINDOW_SECONDS = env_int("TOKEN_FAILURE_WINDOW_SECONDS", 300)
@@ -342,7 +350,7 @@ MIDDLEWARE.insert(
 CORS_URLS_REGEX = r"^/(graphql|o/token/|o/revoke_token/|o/userinfo/)$"
 CORS_ALLOWED_ORIGINS = []  # none statically: every origin comes from a client (users/cors.py)
 CORS_ALLOW_CREDENTIALS = False  # no cookies across origins: only bearer tokens authenticate
-CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "dpop"]  # DPoP proofs (SPEC §2.6)
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CORS_EXPOSE_HEADERS = [
     "WWW-Authenticate",
@@ -355,6 +363,7 @@ CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Used",
     "X-RateLimit-Reset",
     "X-RateLimit-Resource",
+    "DPoP-Nonce",
 ]
 # DOT validates allowed_origins against ALLOWED_SCHEMES (default https only); http is accepted here and
 # limited to loopback hosts by users.models.Application.clean, like redirect URIs (SPEC §2.3).

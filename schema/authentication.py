@@ -22,6 +22,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 
 from schema.errors import (
     APIError,
+    DPoPProofRefused,
     error_response,
     internal_error,
     invalid_request,
@@ -29,16 +30,18 @@ from schema.errors import (
     json_response,
     request_too_large,
 )
+from users import dpop
 from users.issuer import protected_resource_url
-from users.models import User
+from users.models import DPoPBinding, User
 from users.request_ids import request_id_of  # also schema/view.py's
 from users.scopes import effective as effective_scopes
 
 log = logging.getLogger("graphql")
 GRAPHQL_PATHS = {"/graphql", "/graphql/"}
 MAX_HEADER_BYTES = 1024
-# RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+# RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="; RFC 9449 §7.1
+# uses the same token68 syntax for the DPoP scheme.
+BEARER = re.compile(r"(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 AccessToken = get_access_token_model()
 Application = get_application_model()
 
@@ -55,6 +58,7 @@ class Principal:
     # same query: fresh on every request, in every process, whatever happened to a shared cache.
     document_policy: str = "any"
     documents_version: int = 0
+    jkt: str | None = None  # the key the token is bound to (DPoP, SPEC §2.6); None for a bearer token
 
     @property
     def is_anonymous(self) -> bool:
@@ -75,8 +79,10 @@ def authenticate(request) -> Principal:
         raise invalid_request("The Authorization header is too long or not ASCII.")
     match = BEARER.fullmatch(header.strip())
     if match is None:
-        raise invalid_request("The Authorization header must be exactly 'Bearer <token>'.")
-    principal = principal_for_token(match.group(1))
+        raise invalid_request("The Authorization header must be exactly 'Bearer <token>' or 'DPoP <token>'.")
+    scheme, token = match.groups()
+    principal = principal_for_token(token)
+    check_sender(request, scheme, token, principal.jkt)
     # SPEC §2, RFC 8707: a token requested for another resource is not for us, although the server issued it.
     if principal.audiences and protected_resource_url(request) not in principal.audiences:
         raise invalid_token()
@@ -99,12 +105,25 @@ def principal_for_token(raw_token: str) -> Principal:
     if row is None:
         raise invalid_token()
     user_columns = len(User._meta.concrete_fields)
-    token_id, token_scope, application_id, allowed_scopes, client_id, resource, policy, version = row[user_columns:]
+    token_id, token_scope, application_id, allowed_scopes, client_id, resource, policy, version, jkt = row[
+        user_columns:
+    ]
     user = user_from_row(row[:user_columns])
     if user is not None and not user.is_active:
         raise invalid_token()
     scopes = frozenset(effective_scopes(token_scope, allowed_scopes.split()))
-    return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource), policy, version)
+    return Principal(user, application_id, client_id, scopes, token_id, audiences_of(resource), policy, version, jkt)
+
+
+def check_sender(request, scheme: str, token: str, jkt: str | None) -> None:
+    """SPEC §2.6: a DPoP-bound token only with a proof of its key (users/dpop.py), a bearer one only as Bearer."""
+    try:
+        dpop.check_presentation(request, scheme, token, jkt)
+    except dpop.WrongScheme:
+        raise invalid_token() from None
+    except dpop.InvalidProof as refused:
+        nonce = dpop.current_nonce() if isinstance(refused, dpop.NonceRequired) else None
+        raise DPoPProofRefused(refused.error, str(refused), nonce) from None
 
 
 def audiences_of(resource) -> tuple[str, ...]:
@@ -150,9 +169,11 @@ def token_lookup_sql() -> str:
         f" t.{quote('application_id')} AS token_application_id,"
         f" c.{quote('allowed_scopes')} AS client_allowed_scopes, c.{quote('client_id')} AS client_id,"
         f" t.{quote('resource')} AS token_resource,"
-        f" c.{quote('trusted_documents')} AS client_documents, c.{quote('documents_version')} AS documents_version"
+        f" c.{quote('trusted_documents')} AS client_documents, c.{quote('documents_version')} AS documents_version,"
+        f" b.{quote('jkt')} AS token_jkt"
         f" FROM {quote(token.db_table)} t"
         f" INNER JOIN {quote(client.db_table)} c ON c.{quote(client.pk.column)} = t.{quote('application_id')}"
+        f" LEFT OUTER JOIN {quote(DPoPBinding._meta.db_table)} b ON b.{quote('access_token_id')} = t.{quote('id')}"
         f" LEFT OUTER JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = t.{quote('user_id')}"
         f" WHERE t.{quote('token_checksum')} = %s AND t.{quote('expires')} > %s"
     )

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from graphql import GraphQLError
 
 from schema import media_types
+from users.dpop import ALGORITHMS as DPOP_ALGORITHMS
 from users.issuer import protected_resource_metadata_url
 
 
@@ -26,6 +27,8 @@ class Code(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INVALID_REQUEST = "INVALID_REQUEST"
     INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_DPOP_PROOF = "INVALID_DPOP_PROOF"
+    USE_DPOP_NONCE = "USE_DPOP_NONCE"
     INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -140,6 +143,21 @@ def invalid_token() -> AuthenticationFailed:
     return AuthenticationFailed(
         401, Code.INVALID_TOKEN, message, f'Bearer error="invalid_token", error_description="{message}"'
     )
+
+
+class DPoPProofRefused(AuthenticationFailed):
+    """SPEC §2.6, RFC 9449 §7.1: the DPoP challenge, with the server's nonce when the proof lacked it (§9)."""
+
+    def __init__(self, error: str, message: str, nonce: str | None = None):
+        code = Code.USE_DPOP_NONCE if error == "use_dpop_nonce" else Code.INVALID_DPOP_PROOF
+        super().__init__(401, code, message, f'DPoP error="{error}", algs="{" ".join(DPOP_ALGORITHMS)}"')
+        self.nonce = nonce
+
+    def headers(self, request) -> dict[str, str]:
+        headers = super().headers(request)
+        if self.nonce is not None:
+            headers["DPoP-Nonce"] = self.nonce
+        return headers
 
 
 def unauthenticated() -> AuthenticationFailed:

@@ -18,6 +18,7 @@ EDITABLE_FIELDS = (
     "redirect_uris",
     "allowed_origins",
     "skip_authorization",
+    "require_dpop",
 )
 
 LABELS = {
@@ -28,6 +29,7 @@ LABELS = {
     "redirect_uris": "Redirect URIs",
     "allowed_origins": "Allowed origins",
     "skip_authorization": "Skip the consent page",
+    "require_dpop": "Require DPoP (tokens bound to a key)",
 }
 
 LOOPBACK_RULE = "https, or http only on 127.0.0.1, localhost or [::1]"
@@ -57,6 +59,11 @@ HELP = {
     ),
     "skip_authorization": (
         "People who sign in are not asked to approve the scopes: only for your organisation's own apps."
+    ),
+    "require_dpop": (
+        "The app must sign each token request with a key it holds (DPoP, RFC 9449); its tokens then work only "
+        "with requests signed by that key, so a token copied out of the app (a log, a browser extension) is useless. "
+        "Turn on for apps whose OAuth library supports DPoP; any client may use DPoP without it."
     ),
 }
 

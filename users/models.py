@@ -67,6 +67,15 @@ class Application(AbstractApplication):
     # documents. 0: never had any.
     documents_version = models.PositiveBigIntegerField(default=0, editable=False)
 
+    require_dpop = models.BooleanField(
+        "Require DPoP",
+        default=False,
+        help_text=(
+            "Tokens are issued only to requests signed with a key the client holds (DPoP, RFC 9449) and are"
+            " bound to it: a stolen token is useless without the key. Turn on for browser apps that support it."
+        ),
+    )
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
 
@@ -180,3 +189,20 @@ class DocumentSighting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "sha256", "day"], name="users_document_sighting_day")
         ]
+
+
+class DPoPBinding(models.Model):
+    """The key a token or code is bound to (SPEC §2.6, RFC 9449): its RFC 7638 thumbprint. One row per bound
+    access token, public client's refresh token, or code requested with ``dpop_jkt`` (users/token_binding.py).
+    DOT's token models are not ours to extend; /graphql reads the binding in its one token query."""
+
+    jkt = models.CharField(max_length=43)  # base64url of a SHA-256
+    access_token = models.OneToOneField(
+        oauth2_settings.ACCESS_TOKEN_MODEL, null=True, on_delete=models.CASCADE, related_name="dpop_binding"
+    )
+    refresh_token = models.OneToOneField(
+        oauth2_settings.REFRESH_TOKEN_MODEL, null=True, on_delete=models.CASCADE, related_name="dpop_binding"
+    )
+    grant = models.OneToOneField(
+        oauth2_settings.GRANT_MODEL, null=True, on_delete=models.CASCADE, related_name="dpop_binding"
+    )

@@ -13,11 +13,12 @@ from users.models import is_strong_client_secret
 from users.scopes import allowed_scopes_of
 from users.scopes import effective as effective_scopes
 from users.scopes import unique as unique_scopes
+from users.token_binding import TokenBindingRules
 
 RefreshToken = get_refresh_token_model()
 
 
-class Validator(CodeGrantRules, OAuth2Validator):
+class Validator(TokenBindingRules, CodeGrantRules, OAuth2Validator):
     def client_authentication_required(self, request, *args, **kwargs):
         # SPEC §2: the password grant is the tutorial's first-party flow with HTTP Basic client
         # credentials. DOT lets a public client use it with a bare client_id.

@@ -60,7 +60,8 @@ def loopback_server(django_db_setup, django_db_blocker):
 def server(loopback_server, transactional_db):
     """The app's origin, with the migration's GraphiQL client back after the previous test's flush."""
     graphiql = importlib.import_module("users.migrations.0002_graphiql_client").GRAPHIQL
-    Application.objects.get_or_create(client_id=graphiql["client_id"], defaults=graphiql)
+    # 0009_graphiql_requires_dpop: GraphiQL's tokens are DPoP-bound.
+    Application.objects.get_or_create(client_id=graphiql["client_id"], defaults={**graphiql, "require_dpop": True})
     return loopback_server.url
 
 

@@ -1,16 +1,20 @@
 """SPEC §7.1: GraphiQL from this server only, signing in with its Authorize button."""
 
+import hashlib
 import os
 import re
 from pathlib import Path
 
 import requests
-from oauth2_provider.models import get_access_token_model
+from jwcrypto.jwk import JWK
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from playwright.sync_api import expect
 
 from tests.browser.steps import authorize_graphiql, consent, expect_signed_in, run_query, session_token, sign_in
+from users.models import DPoPBinding
 
 AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
 
 DOCS = Path(__file__).parents[2] / "docs"
 GROUPS = "{ groups(first: 5) { edges { node { name } } } }"
@@ -41,34 +45,29 @@ def test_authorize_sign_in_consent_then_me_returns_the_signed_in_user(page, serv
     authorize_graphiql(page, server, ["read"])
     token = session_token(page)
     sent = []
-    page.on("request", lambda r: r.method == "POST" and sent.append(r.headers.get("authorization")))
+    page.on(
+        "request",
+        lambda r: r.method == "POST" and r.url.endswith("/graphql") and sent.append(r.headers.get("authorization")),
+    )
     page.reload()  # the token stays in this tab's sessionStorage; the schema is fetched again with it
     expect(page.get_by_role("status")).to_contain_text("Signed in as alice")
     expect(page.get_by_role("status")).to_contain_text("scopes: read")
     expect(page.get_by_role("status")).to_contain_text("token expires at")
     assert run_query(page, "{ me { username } }")["data"] == {"me": {"username": "alice"}}
-    # Every request GraphiQL sent, the schema's introspection included, carried the token.
-    assert len(sent) >= 2 and set(sent) == {f"Bearer {token['accessToken']}"}
-    assert page.evaluate("Object.keys(localStorage).filter((k) => localStorage[k].includes('Bearer'))") == []
+    # Every request GraphiQL sent, the schema's introspection included, carried the token (DPoP-bound).
+    assert len(sent) >= 2 and set(sent) == {f"DPoP {token['accessToken']}"}
+    assert page.evaluate("Object.keys(localStorage).filter((k) => localStorage[k].includes('DPoP'))") == []
     save_docs_screenshot(page, "graphiql-signed-in.png")
 
 
 def refused(server: str, token: dict) -> bool:
-    """The access token is dead at /graphql and the refresh token at /o/token/."""
-    answer = requests.post(
-        f"{server}/graphql",
-        json={"query": "{ me { username } }"},
-        headers={"Authorization": f"Bearer {token['accessToken']}"},
-    )
-    refresh = requests.post(
-        f"{server}/o/token/",
-        data={"grant_type": "refresh_token", "refresh_token": token["refreshToken"], "client_id": "graphiql"},
-    )
+    """The access token is gone and the refresh token revoked. (Asking /graphql and /o/token/ would prove
+    nothing: the tokens are bound to a key only the browser tab holds, so any request from here is refused.)"""
+    access = hashlib.sha256(token["accessToken"].encode()).hexdigest()
+    refresh = hashlib.sha256(token["refreshToken"].encode()).hexdigest()
     return (
-        answer.status_code == 401
-        and answer.json()["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
-        and refresh.status_code == 400
-        and refresh.json()["error"] == "invalid_grant"
+        not AccessToken.objects.filter(token_checksum=access).exists()
+        and RefreshToken.objects.filter(token_checksum=refresh, revoked__isnull=False).exists()
     )
 
 
@@ -201,9 +200,39 @@ def test_the_token_is_refreshed_before_it_expires(page, server, alice):
     assert refreshed["refreshToken"] != first["refreshToken"]
     assert refreshed["expiresAt"] > first["expiresAt"]
     assert run_query(page, "{ me { username } }")["data"] == {"me": {"username": "alice"}}
-    old = requests.post(
-        f"{server}/graphql",
-        json={"query": "{ __typename }"},
-        headers={"Authorization": f"Bearer {first['accessToken']}"},
+    assert refused(server, first)  # the refresh rotated the pair
+
+
+def test_graphiql_signs_its_requests_with_a_key_it_cannot_export(page, server, alice):
+    authorize_graphiql(page, server, ["read"])
+    token = session_token(page)
+    proofs = []
+    page.on("request", lambda r: r.url.endswith("/graphql") and r.method == "POST" and proofs.append(r.headers))
+    assert run_query(page, "{ me { username } }")["data"] == {"me": {"username": "alice"}}
+    headers = proofs[-1]
+    assert headers["authorization"] == f"DPoP {token['accessToken']}"
+    assert headers["dpop"].count(".") == 2  # a compact JWS, a new one for each request
+    # The token is bound to the tab's key (SPEC §2.6) ...
+    binding = DPoPBinding.objects.get(
+        access_token__token_checksum=hashlib.sha256(token["accessToken"].encode()).hexdigest()
     )
-    assert old.status_code == 401  # the refresh rotated the pair
+    # ... a P-256 key made with extractable: false: exporting the private key fails, in this page too.
+    exported = page.evaluate(
+        """async () => {
+            const { privateKey, publicKey } = await window.GraphiQLDPoP.keyPair();
+            let error = null;
+            try { await crypto.subtle.exportKey("jwk", privateKey); } catch (e) { error = e.name; }
+            const jwk = await crypto.subtle.exportKey("jwk", publicKey);
+            return { error, extractable: privateKey.extractable, curve: privateKey.algorithm.namedCurve, jwk };
+        }"""
+    )
+    assert exported["error"] == "InvalidAccessError"
+    assert (exported["extractable"], exported["curve"]) == (False, "P-256")
+    assert JWK(**exported["jwk"]).thumbprint() == binding.jkt
+    # The token alone, copied out of the page, is refused.
+    stolen = requests.post(
+        f"{server}/graphql",
+        json={"query": "{ me { username } }"},
+        headers={"Authorization": f"Bearer {token['accessToken']}"},
+    )
+    assert stolen.status_code == 401

@@ -96,3 +96,15 @@ def test_a_valid_authorization_code_client_is_registered(staff):
     }
     response = staff.post("/o/applications/register/", registration(**fields))
     assert response.status_code == 201 and "is registered" in response.content.decode()
+
+
+def test_require_dpop_is_offered_explained_and_shown_on_the_client_page(staff, make_application):
+    app = make_application()
+    form = staff.get(f"/o/applications/{app.pk}/update/").context["form"]
+    assert form.fields["require_dpop"].label == "Require DPoP (tokens bound to a key)"
+    assert "useless" in form.fields["require_dpop"].help_text
+    app.require_dpop = True
+    app.save()
+    detail = staff.get(f"/o/applications/{app.pk}/").content.decode()
+    assert "<dt>Require DPoP (tokens bound to a key)</dt>" in detail
+    assert 'id="require_dpop">yes: every token request must carry a DPoP proof' in detail

@@ -12,7 +12,7 @@ SPA = "http://127.0.0.1:5173"
 OTHER_SPA = "https://other.example.com"
 EXPOSED = (
     "WWW-Authenticate, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, Retry-After, X-Request-ID, X-RateLimit-Limit, "
-    "X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Reset, X-RateLimit-Resource"
+    "X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Reset, X-RateLimit-Resource, DPoP-Nonce"
 )
 
 
@@ -32,7 +32,7 @@ def other(make_application):
     return make_application(name="other", allowed_origins=OTHER_SPA)
 
 
-def preflight(path, origin, headers="authorization, content-type"):
+def preflight(path, origin, headers="authorization, content-type, dpop"):
     return Client().options(
         path, HTTP_ORIGIN=origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers
     )
@@ -43,7 +43,7 @@ def test_preflight_from_a_listed_origin_is_allowed_without_credentials(spa, path
     response = preflight(path, SPA)
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == SPA
-    assert response["Access-Control-Allow-Headers"] == "authorization, content-type"
+    assert response["Access-Control-Allow-Headers"] == "authorization, content-type, dpop"  # SPEC §7.2
     assert "Access-Control-Allow-Credentials" not in response
 
 

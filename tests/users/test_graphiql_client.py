@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from tests.dpop_keys import DPoPKey
 from tests.users.client_side import pkce_pair, query_of
 from users.builtin_clients import GRAPHIQL_CLIENT_ID
 from users.models import Application
@@ -78,9 +79,14 @@ def test_the_code_exchanges_with_the_same_redirect_uri_and_the_verifier(alice):
             "redirect_uri": "http://testserver/graphql/callback",
             "code_verifier": verifier,
         },
+        HTTP_DPOP=DPoPKey().proof(),  # GraphiQL requires DPoP (SPEC §7.1)
     )
     assert token.status_code == 200
-    assert token.json()["scope"] == "read"
+    assert (token.json()["scope"], token.json()["token_type"]) == ("read", "DPoP")
+
+
+def test_graphiql_requires_dpop(db):
+    assert Application.objects.get(client_id=GRAPHIQL_CLIENT_ID).require_dpop
 
 
 def test_without_redirect_uri_graphiql_redirects_to_this_origins_callback(alice):

@@ -163,6 +163,7 @@ def test_protected_resource_metadata_describes_graphql(db):
         "authorization_servers": ["http://testserver"],
         "scopes_supported": ["groups", "read", "write"],
         "bearer_methods_supported": ["header"],
+        "dpop_signing_alg_values_supported": ["ES256", "PS256", "RS256"],  # SPEC §2.6
     }
 
 
@@ -208,3 +209,8 @@ def test_graphql_challenges_name_the_protected_resource_metadata(
     header = response.headers["WWW-Authenticate"]
     assert header.startswith(challenge)
     assert header.endswith(", " + RESOURCE_METADATA_PARAMETER)
+
+
+def test_server_metadata_lists_the_dpop_algorithms(db):
+    for path in (SERVER_METADATA, DISCOVERY):
+        assert document(path)["dpop_signing_alg_values_supported"] == ["ES256", "PS256", "RS256"]

@@ -12,6 +12,7 @@
 - Every redirect to the client carries ``iss`` (RFC 9207): DOT adds it to successful responses only.
 - Whether the request named a ``redirect_uri`` is passed on to the code (RFC 6749 §4.1.3; see
   users/code_grant.py): DOT's form always carries the effective one.
+- ``dpop_jkt`` (RFC 9449 §10) binds the code to a key (users/token_binding.py); it is checked like PKCE.
 - Nothing here is cached or framed (SPEC §2.4): the page holds a CSRF token and an Authorize button.
 """
 
@@ -32,6 +33,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from users import consents
 from users.models import Application
+from users.token_binding import JKT
 
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters; the ABNF allows 43-128 unreserved ones.
 CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -63,6 +65,7 @@ class ConsentForm(AllowForm):
     # The person approving could set it, but only to loosen the binding of their own code.
     redirect_uri_absent = forms.BooleanField(required=False, widget=forms.HiddenInput)
     remember = forms.BooleanField(required=False, initial=False, label="Remember my choice for this app")
+    dpop_jkt = forms.CharField(required=False, widget=forms.HiddenInput)  # RFC 9449 §10, passed on to the code
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +100,7 @@ class AuthorizationView(dot_views.AuthorizationView):
         initial = super().get_initial()
         initial["granted_scopes"] = initial["scope"].split()  # every box checked (SPEC §2.4)
         initial["redirect_uri_absent"] = "redirect_uri" not in self.request.GET
+        initial["dpop_jkt"] = self.request.GET.get("dpop_jkt", "")
         return initial
 
     def get(self, request, *args, **kwargs):
@@ -110,6 +114,7 @@ class AuthorizationView(dot_views.AuthorizationView):
     def validate_authorization_request(self, request):
         scopes, credentials = super().validate_authorization_request(request)
         self.refuse_bad_pkce(credentials, credentials.get("request"))
+        self.refuse_bad_dpop_jkt(self.request.GET.get("dpop_jkt"), credentials, credentials.get("request"))
         self.validated = credentials  # DOT's get() completes this dict before it renders the consent page
         return scopes, credentials
 
@@ -135,6 +140,7 @@ class AuthorizationView(dot_views.AuthorizationView):
         else:  # nothing left to allow: the same answer as Cancel
             form.cleaned_data["allow"] = False
         self.redirect_uri_given = not form.cleaned_data["redirect_uri_absent"]
+        self.dpop_jkt = form.cleaned_data["dpop_jkt"]
         response = super().form_valid(form)
         if granted and form.cleaned_data["remember"] and "code" in query_of(response.get("Location", "")):
             application = Application.objects.get(client_id=form.cleaned_data["client_id"])
@@ -146,12 +152,23 @@ class AuthorizationView(dot_views.AuthorizationView):
         # a remembered client); the form's hidden fields are the client's parameters again, so check again.
         self.refuse_bad_pkce(credentials)
         credentials["redirect_uri_given"] = getattr(self, "redirect_uri_given", "redirect_uri" in request.GET)
+        credentials["dpop_jkt"] = getattr(self, "dpop_jkt", request.GET.get("dpop_jkt")) or None
+        self.refuse_bad_dpop_jkt(credentials["dpop_jkt"], credentials)
         return super().create_authorization_response(request, scopes, credentials, allow)
 
     @staticmethod
     def refuse_bad_pkce(credentials: dict, oauthlib_request=None) -> None:
         problem = pkce_problem(credentials.get("code_challenge"), credentials.get("code_challenge_method"))
         if problem:
+            error = errors.InvalidRequestError(
+                description=problem, state=credentials.get("state"), request=oauthlib_request
+            )
+            raise OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
+
+    @staticmethod
+    def refuse_bad_dpop_jkt(jkt: str | None, credentials: dict, oauthlib_request=None) -> None:
+        if jkt is not None and not JKT.fullmatch(jkt):
+            problem = "dpop_jkt must be a key's RFC 7638 SHA-256 thumbprint, base64url (RFC 9449 §10)."
             error = errors.InvalidRequestError(
                 description=problem, state=credentials.get("state"), request=oauthlib_request
             )

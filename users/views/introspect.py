@@ -3,13 +3,14 @@
 import calendar
 import hashlib
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import JsonResponse
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_access_token_model
 from oauthlib.common import Request as OauthlibRequest
 
 from users import client_auth
-from users.models import Application
+from users.models import Application, DPoPBinding
 from users.scopes import allowed_scopes_of
 from users.scopes import effective as effective_scopes
 from users.views.base import BASIC_CHALLENGE, OAuth2Endpoint, invalid_request, oauth_error
@@ -17,6 +18,13 @@ from users.views.base import BASIC_CHALLENGE, OAuth2Endpoint, invalid_request, o
 AccessToken = get_access_token_model()
 
 NEEDS_CREDENTIALS = "Authenticate as a client or with a token holding 'introspection'."
+
+
+def _binding_of(token) -> DPoPBinding | None:
+    try:
+        return token.dpop_binding  # loaded with the token (select_related)
+    except ObjectDoesNotExist:
+        return None
 
 
 class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
@@ -57,7 +65,11 @@ class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
         if token_value is None:
             return invalid_request("Token parameter is missing.")
         checksum = hashlib.sha256(token_value.encode("utf-8")).hexdigest()
-        token = AccessToken.objects.select_related("user", "application").filter(token_checksum=checksum).first()
+        token = (
+            AccessToken.objects.select_related("user", "application", "dpop_binding")
+            .filter(token_checksum=checksum)
+            .first()
+        )
         # SPEC §2: a deactivated user's token is as dead as an unknown, expired or revoked one (DOT's
         # answer here checks only the token's expiry).
         if token is None or not token.is_valid() or (token.user is not None and not token.user.is_active):
@@ -71,6 +83,10 @@ class IntrospectTokenView(OAuth2Endpoint, dot_views.IntrospectTokenView):
             data["username"] = token.user.get_username()
         if token.resource:  # RFC 8707 audiences, as DOT answers them
             data["aud"] = token.resource
+        binding = _binding_of(token)
+        if binding is not None:  # RFC 9449 §6.2: the key a resource server must see a proof of
+            data["token_type"] = "DPoP"
+            data["cnf"] = {"jkt": binding.jkt}
         return JsonResponse(data)
 
     def unauthenticated_response(self, oauthlib_request=None) -> JsonResponse:

@@ -13,6 +13,7 @@ from oauth2_provider.models import AbstractApplication, AbstractGrant
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views.metadata import bcp_filter_code_challenge_methods, bcp_filter_response_types
 
+from users.dpop import ALGORITHMS as DPOP_ALGORITHMS
 from users.grants import offered_grant_types
 from users.issuer import issuer_url, protected_resource_url
 
@@ -60,6 +61,7 @@ def server_metadata(request: HttpRequest) -> dict:
         # users.models.Application derives RS256 for every client allowed openid; HS256 is never used.
         "id_token_signing_alg_values_supported": [AbstractApplication.RS256_ALGORITHM],
         "claims_supported": list(dict.fromkeys(validator.get_discovery_claims(request))),  # DOT lists sub twice
+        "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),  # RFC 9449 §5.1 (SPEC §2.6)
     }
 
 
@@ -86,5 +88,6 @@ def protected_resource(request: HttpRequest) -> JsonResponse:
             "authorization_servers": [issuer_url(request)],
             "scopes_supported": GRAPHQL_SCOPES,
             "bearer_methods_supported": BEARER_METHODS,
+            "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),  # RFC 9728 §2, RFC 9449 §5.1
         }
     )

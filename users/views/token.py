@@ -5,8 +5,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider import views as dot_views
 
-from users import client_auth
+from users import client_auth, dpop, token_binding
 from users.grants import offered_grant_types
+from users.issuer import issuer_url
 from users.secret_parameters import SECRET_PARAMETERS
 from users.views.base import OAuth2Endpoint, oauth_error, oauthlib_response
 
@@ -32,5 +33,22 @@ class TokenView(OAuth2Endpoint, dot_views.TokenView):
         # DOT's post() also routes the device grant (which no client here may use, and which raises
         # KeyError without a device_code), and after a success reads the new token back for the
         # app_authorized signal, one more query that nothing here listens to.
-        url, headers, body, status = self.create_token_response(request)
-        return oauthlib_response(headers, body, status)
+        try:
+            read_proof(request)
+        except dpop.InvalidProof as refused:
+            response = oauth_error(refused.error, str(refused), 400)
+        else:
+            url, headers, body, status = self.create_token_response(request)
+            response = oauthlib_response(headers, body, status)
+        if dpop.nonce_required():  # RFC 9449 §8: the nonce the next proof must carry
+            response[dpop.NONCE_HEADER] = dpop.current_nonce()
+        return response
+
+
+def read_proof(request) -> None:
+    """RFC 9449 §5: a DPoP header's proof, verified for this endpoint; its key's thumbprint is left for the
+    validator (users/token_binding.py), which binds what it issues to it."""
+    proof = request.META.get(dpop.HEADER)
+    if proof is not None:
+        url = issuer_url(request) + request.path
+        request.META[token_binding.ENVIRON_KEY] = dpop.verify(proof, method="POST", url=url).jkt

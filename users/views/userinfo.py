@@ -1,11 +1,17 @@
 """OpenID Connect userinfo at /o/userinfo/ (SPEC §2.5): DOT's view; the claims come from users.oauth2.Validator."""
 
+import hashlib
+import re
+
+from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot_views
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import Server
 
+from users import dpop
+from users.models import DPoPBinding
 from users.views.base import (
     TOKEN_IN_HEADER_ONLY,
     body_refusal,
@@ -20,6 +26,36 @@ INSUFFICIENT_SCOPE = (
     'Bearer error="insufficient_scope", error_description="The access token does not hold the openid scope.",'
     ' scope="openid"'
 )
+
+
+# RFC 6750 §2.1 / RFC 9449 §7.1: the two schemes a token may come in (token68 syntax).
+AUTHORIZATION = re.compile(r"(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+DPOP_CHALLENGE = 'DPoP error="{error}", algs="' + dpop.CHALLENGE_ALGS + '"'
+
+
+def sender_refusal(request) -> JsonResponse | None:
+    """SPEC §2.6, as on /graphql: a bound token only as DPoP with a proof of its key, an unbound one only as
+    Bearer. A DPoP token is then handed to DOT as a bearer token; None when the request may go on."""
+    match = AUTHORIZATION.fullmatch(request.META.get("HTTP_AUTHORIZATION", "").strip())
+    if match is None:
+        return None  # no token, or a malformed header: DOT's answer
+    scheme, token = match.groups()
+    checksum = hashlib.sha256(token.encode()).hexdigest()
+    jkt = DPoPBinding.objects.filter(access_token__token_checksum=checksum).values_list("jkt", flat=True).first()
+    try:
+        dpop.check_presentation(request, scheme, token, jkt)
+    except dpop.WrongScheme as refused:
+        response = oauth_error("invalid_token", str(refused), 401)
+        response["WWW-Authenticate"] = f'{"Bearer" if scheme.lower() == "bearer" else "DPoP"} error="invalid_token"'
+        return response
+    except dpop.InvalidProof as refused:
+        response = oauth_error(refused.error, str(refused), 401)
+        response["WWW-Authenticate"] = DPOP_CHALLENGE.format(error=refused.error)
+        if isinstance(refused, dpop.NonceRequired):
+            response[dpop.NONCE_HEADER] = dpop.current_nonce()
+        return response
+    request.META["HTTP_AUTHORIZATION"] = f"Bearer {token}"  # oauthlib reads the Bearer scheme only
+    return None
 
 
 class UserInfoServer(Server):
@@ -56,6 +92,10 @@ class UserInfoView(dot_views.UserInfoView):
                     return invalid_request(refusal)
             if token_outside_header(request):
                 return invalid_request(TOKEN_IN_HEADER_ONLY)
+            if request.method != "OPTIONS":
+                refusal = sender_refusal(request)
+                if refusal is not None:
+                    return refusal
             return super().dispatch(request, *args, **kwargs)
         except Exception:
             return server_error(request)

@@ -1,5 +1,6 @@
 // GraphiQL with an Authorize button: every request GraphiQL sends (schema introspection included)
-// carries the bearer token of GraphiQLAuth (oauth.js); the token is refreshed a minute before it expires.
+// carries the token of GraphiQLAuth (oauth.js) as "Authorization: DPoP" with a proof of this tab's key (dpop.js);
+// the token is refreshed a minute before it expires.
 "use strict";
 
 (function () {
@@ -82,10 +83,14 @@
   function headersFor(extra) {
     // GraphQL over HTTP's own media type: a request error is a 400, not a 200 (SPEC §5 "Media types").
     const accept = "application/graphql-response+json, application/json;q=0.9";
-    const headers = { Accept: accept, "Content-Type": "application/json", ...extra };
+    return { Accept: accept, "Content-Type": "application/json", ...extra };
+  }
+
+  // With a token: "Authorization: DPoP" and a proof signed by this tab's key (dpop.js, SPEC §7.1).
+  function post(body, extra) {
     const token = auth.current();
-    if (token) headers.Authorization = `Bearer ${token.accessToken}`;
-    return headers;
+    const init = { method: "POST", headers: headersFor(extra), body: JSON.stringify(body) };
+    return token ? window.GraphiQLDPoP.fetch(config.graphqlUrl, init, token.accessToken) : fetch(config.graphqlUrl, init);
   }
 
   // What the server says about the token and scopes becomes a visible message with a way forward.
@@ -97,6 +102,10 @@
       username = null;
       renderStatus();
       showAlert("The token is no longer valid (expired or revoked). Authorize again.");
+      return;
+    }
+    if (codes.includes("INVALID_DPOP_PROOF")) {
+      showAlert(`The request's DPoP proof was refused: ${errors[0].message}`);
       return;
     }
     if (codes.includes("UNAUTHENTICATED")) {
@@ -119,11 +128,7 @@
   }
 
   async function fetcher(params, options) {
-    const response = await fetch(config.graphqlUrl, {
-      method: "POST",
-      headers: headersFor(options && options.headers),
-      body: JSON.stringify(params),
-    });
+    const response = await post(params, options && options.headers);
     const body = await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
     inspect(response, body, params.operationName === "IntrospectionQuery");
     return body;
@@ -132,11 +137,7 @@
   async function loadUsername() {
     const token = auth.current();
     if (!token || !token.scopes.includes("read")) return;
-    const response = await fetch(config.graphqlUrl, {
-      method: "POST",
-      headers: headersFor({}),
-      body: JSON.stringify({ query: "{ me { username } }" }),
-    });
+    const response = await post({ query: "{ me { username } }" }, {});
     const body = await response.json().catch(() => ({}));
     username = (body.data && body.data.me && body.data.me.username) || null;
     renderStatus();

@@ -1,5 +1,6 @@
 // OAuth2 authorization code + PKCE (RFC 7636, S256) for GraphiQL's built-in public client.
-// Tokens live in sessionStorage only (this tab, gone when it closes): never localStorage or cookies.
+// Tokens live in sessionStorage only (this tab, gone when it closes): never localStorage or cookies. Token
+// requests carry a DPoP proof (dpop.js), so the tokens are bound to this tab's unexportable key.
 "use strict";
 
 window.GraphiQLAuth = (function () {
@@ -52,7 +53,7 @@ window.GraphiQLAuth = (function () {
   }
 
   async function tokenRequest(fields) {
-    const response = await fetch(config.tokenUrl, {
+    const response = await window.GraphiQLDPoP.fetch(config.tokenUrl, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ client_id: config.clientId, ...fields }),
@@ -146,6 +147,7 @@ window.GraphiQLAuth = (function () {
   async function revoke(token) {
     forget();
     await revokeValues(token);
+    await window.GraphiQLDPoP.forget(); // the next sign-in gets a new key
   }
 
   // SPEC §7.1: signing out also ends this browser's session on the server, so the next Authorize asks for

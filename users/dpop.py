@@ -5,7 +5,8 @@ The token endpoint (users/views/token.py) calls ``verify``; /graphql (schema/aut
 /o/userinfo/ (users/views/userinfo.py) call ``check_presentation``; nothing else reads a proof.
 
 - Replay (RFC 9449 §11.1): a ``jti`` is remembered in the shared cache (Redis in production) for as long as
-  its proof could be accepted, with one atomic ``add``, so two processes cannot both accept it.
+  its proof could be accepted, taken atomically (``users.counters.take``, limit one), so two processes
+  cannot both accept it; while Redis is unreachable, proofs are not remembered (limits fail open, SPEC §6).
 - Nonces (§8, §9): with ``DPOP_NONCE_REQUIRED``, a proof must carry the server's current nonce. A nonce
   is an HMAC of a five-minute window under the ``SECRET_KEY`` every process shares, so every process
   issues and accepts the same ones without storing anything; the current and the previous window's
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
+from users import counters
 from users.issuer import issuer_url
 
 # RFC 9449 §5.1 (dpop_signing_alg_values_supported): asymmetric only, never "none" or an HMAC (§4.3 step 5).
@@ -182,10 +183,13 @@ def _public_key(value: object, alg: str) -> jwk.JWK:
 
 
 def _remember(jkt: str, jti: str) -> None:
-    """§11.1: a jti is accepted once (per key) while its proof's iat could pass, in every process: one
-    atomic add in the shared cache (SET NX on Redis)."""
+    """§11.1: a jti is accepted once (per key) while its proof's iat could pass, in every process: a
+    counter with a limit of one, taken atomically in the shared cache (``users.counters.take``). While
+    Redis is unreachable nothing is counted and the proof passes, as every limit fails open (SPEC §6):
+    DPoP clients keep working through an outage, with replay protection back when Redis is."""
     digest = hashlib.sha256(f"{jkt}\x00{jti}".encode()).hexdigest()[:40]
-    if not cache.add(f"{REPLAY_CACHE_PREFIX}:{digest}", 1, timeout=2 * IAT_WINDOW_SECONDS + 5):
+    seen = counters.take([(f"{REPLAY_CACHE_PREFIX}:{digest}", 1)], 1, timeout=2 * IAT_WINDOW_SECONDS + 5)
+    if not seen.allowed:
         raise InvalidProof("This proof was already used; make a new one for each request (RFC 9449 §11.1).")
 
 

@@ -161,3 +161,22 @@ class TestNonces:
         nonce = dpop.current_nonce(1234.0)
         settings.SECRET_KEY = "another deployment"
         assert not dpop.nonce_valid(nonce, 1234.0)
+
+
+def test_proofs_keep_working_while_redis_is_unreachable_and_replays_are_refused_again_after(es256, settings):
+    """SPEC §6: with Redis unreachable the service keeps serving; DPoP's replay cache fails open like every
+    limit (users.counters.take), and refuses replays again once Redis answers."""
+    from tests.fleet.servers import free_port, port_open, require
+
+    require(port_open(6379), "Redis on 127.0.0.1:6379")
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {"default": {"BACKEND": "project.cache.FailOpenRedisCache", "LOCATION": closed}}
+    proof = es256.proof()
+    verify(proof)
+    verify(proof)  # not remembered: nothing is counted while the cache is unreachable
+    settings.CACHES = {
+        "default": {"BACKEND": "project.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+    }
+    fresh = es256.proof()
+    verify(fresh)
+    assert "already used" in refusal(fresh)

@@ -20,15 +20,16 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     get_named_type,
     print_ast,
 )
 from graphql.execution.values import get_argument_values
 
-from schema.connections import PAGE_RULE, SCANS
+from schema.connections import PAGE_RULE, ROWS_RULE, SCANS
 from schema.gate import POLICY
-from schema.pricing import FILTER_READS, INTROSPECTION_READS, SCAN_READS
+from schema.pricing import COUNT_READS, FILTER_READS, INTROSPECTION_READS, SCAN_READS, WRITE_READS
 
 INTROSPECTION_FIELDS = {"__schema", "__type", "__typename"}
 PAGE_ARGUMENTS = {"first", "last", "after", "before"}
@@ -57,18 +58,22 @@ class OperationFacts:
                     scopes |= extra
         return frozenset(scopes)
 
-    def node_count(self, variables: dict) -> int:
+    def node_count(self, variables: dict, rule: str = PAGE_RULE) -> int:
         """Sum over connections of the product of page sizes along the path (GitHub's node limit),
-        for the coerced ``variables`` of this request."""
+        for the coerced ``variables`` of this request; ``rule=ROWS_RULE``: of the rows read instead."""
         sizes: dict[int, int] = {}
 
         def size(connection: Connection) -> int:
             field, node = connection
             if id(node) not in sizes:
-                sizes[id(node)] = field.extensions[PAGE_RULE](get_argument_values(field, node, variables))
+                sizes[id(node)] = field.extensions[rule](get_argument_values(field, node, variables))
             return sizes[id(node)]
 
         return sum(prod(size(connection) for connection in path) for path in self.page_paths)
+
+    def rows_read(self, variables: dict) -> int:
+        """The rows the operation can read: the price's nodes (schema.pricing)."""
+        return self.node_count(variables, ROWS_RULE)
 
 
 def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) -> OperationFacts:
@@ -82,7 +87,13 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     def read(key: tuple, weight: int = 1) -> None:
         reads[key] = max(reads.get(key, 0), weight)
 
-    def walk(selection_set: SelectionSetNode, parent_type, pages: tuple, spreading: frozenset) -> None:
+    root_type = schema.get_root_type(operation.operation)
+    is_mutation = operation.operation == OperationType.MUTATION
+
+    def walk(selection_set: SelectionSetNode, parent_type, pages: tuple, spreading: frozenset, root: tuple) -> None:
+        """``root``: the root field a read is under. Reads are shared (read once) only under the same root
+        field with the same arguments, as the loaders share them; never across a mutation's root fields,
+        each of which reads afresh after its change (``schema.loaders.fresh_per_mutation``)."""
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
@@ -92,7 +103,10 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                     continue
                 if name == "totalCount" and pages:  # a COUNT of the page's filtered list: as heavy as its read
                     field, node = pages[-1]
-                    read((*_signature(pages), "totalCount"), _page_reads(node, field.extensions or {}))
+                    read(
+                        (*root, *_signature(pages), "totalCount"),
+                        COUNT_READS * _page_reads(node, field.extensions or {}),
+                    )
                 field = parent_type.fields.get(name) if hasattr(parent_type, "fields") else None
                 if field is None:
                     continue
@@ -104,27 +118,33 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
                     if any(extra for _, extra in given):
                         argument_uses.append((field, selection, tuple((n, e) for n, e in given if e)))
                 field_type = get_named_type(field.type)
+                below = root
+                if parent_type is root_type:
+                    key = (selection.alias or selection.name).value
+                    below = (key,) if is_mutation else (name, _arguments(selection))
+                    if is_mutation:
+                        read(below, WRITE_READS)  # a change: its reads and writes, in a savepoint
+                    elif selection.arguments and PAGE_RULE not in extensions:
+                        read(below)  # an object looked up by its arguments
                 child_pages = pages
                 if PAGE_RULE in extensions:
                     child_pages = (*pages, (field, selection))
                     page_paths.append(child_pages)
-                    read(_signature(child_pages), _page_reads(selection, extensions))  # one per page, all parents
-                elif parent_type is schema.query_type and selection.arguments:
-                    read((name, _arguments(selection)))  # an object looked up by its arguments
+                    read((*below, *_signature(child_pages)), _page_reads(selection, extensions))  # all parents at once
                 if selection.selection_set:
-                    walk(selection.selection_set, field_type, child_pages, spreading)
+                    walk(selection.selection_set, field_type, child_pages, spreading, below)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 fragment_type = schema.get_type(condition.name.value) if condition else parent_type
-                walk(selection.selection_set, fragment_type, pages, spreading)
+                walk(selection.selection_set, fragment_type, pages, spreading, root)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in fragments and name not in spreading:  # validation refuses cycles; be safe anyway
                     fragment = fragments[name]
                     fragment_type = schema.get_type(fragment.type_condition.name.value)
-                    walk(fragment.selection_set, fragment_type, pages, spreading | {name})
+                    walk(fragment.selection_set, fragment_type, pages, spreading | {name}, root)
 
-    walk(operation.selection_set, schema.get_root_type(operation.operation), (), frozenset())
+    walk(operation.selection_set, root_type, (), frozenset(), ())
     root_fields = tuple(_root_field_keys(operation.selection_set, fragments))
     return OperationFacts(
         accepted_scopes=frozenset(scopes),

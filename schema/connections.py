@@ -32,6 +32,7 @@ from schema.pages import Page, build_page
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 PAGE_RULE = "largest_page"  # key in GraphQLField.extensions: args -> the most nodes the field can return
+ROWS_RULE = "rows_read"  # key in GraphQLField.extensions: args -> the rows the field reads per parent
 SCANS = "scanning_arguments"  # key in GraphQLField.extensions: arguments no index serves (schema.pricing)
 
 
@@ -58,8 +59,11 @@ class PageRequest:
         return self.first is not None
 
     @property
-    def size(self) -> int:
-        """Rows kept from the direction read (before `last` trims a forward read)."""
+    def read_size(self) -> int:
+        """Rows read per parent (one more tells whether there are more): `first`, or `last` read
+        backwards. With both, `first` rows are read and `last` of them kept: more read than returned,
+        which the price counts (``rows_read``). hasPreviousPage is then exact when `first` >= `last`;
+        below that, knowing it would take reading `last` rows to return `first`, and it says false."""
         return self.first if self.forward else self.last
 
     def keys(self, order: Order) -> tuple[tuple | None, tuple | None]:
@@ -108,6 +112,15 @@ def largest_page(args: dict) -> int:
         return 0  # the resolver refuses these arguments: no page at all
 
 
+def rows_read(args: dict) -> int:
+    """The rows its resolver reads per parent for ``args`` (the price, schema.pricing): more than it
+    returns when `first` and `last` come together."""
+    try:
+        return checked_page(args).read_size
+    except GraphQLError:
+        return 0
+
+
 def install_page_rules(schema: GraphQLSchema) -> None:
     """Mark the connection fields, as declared (our connection field classes), for the static cost;
     a list or connection field with no rule and no declared bound is denied (default deny, SPEC §5)."""
@@ -116,7 +129,7 @@ def install_page_rules(schema: GraphQLSchema) -> None:
         rule = getattr(declared, PAGE_RULE, None)
         if rule is not None:
             scans = tuple(getattr(declared, "scans", ()))
-            field.extensions = {**(field.extensions or {}), PAGE_RULE: rule, SCANS: scans}
+            field.extensions = {**(field.extensions or {}), PAGE_RULE: rule, ROWS_RULE: rows_read, SCANS: scans}
         elif not _bounded(graphql_type, name, declared):
             field.resolve = _no_page_rule(f"{graphql_type.name}.{name}")
 
@@ -199,7 +212,7 @@ def read_list(queryset: QuerySet, page: PageRequest) -> Page:
         rows = rows.filter(order.beyond(before, after=False))
     if not page.forward:
         rows = rows.reverse()
-    return build_page(page, list(rows[: page.size + 1]), order, queryset.count)
+    return build_page(page, list(rows[: page.read_size + 1]), order, queryset.count)
 
 
 class ConnectionField(DjangoFilterConnectionField):

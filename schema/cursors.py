@@ -1,17 +1,18 @@
 """Keyset cursors (SPEC §5): an edge's cursor is the key of its node in the page's order, encoded
 opaquely, and `after`/`before` seek to that key; no page ever skips rows to find its start.
 
-A cursor names the order it was made in (``Order.tag``), so a cursor of ``users(orderBy:
-"username")`` given to ``users(orderBy: "-dateJoined")`` is refused rather than taken for a
-position it is not. Values are written as JSON and read back through the model field's
-``to_python``, so a date survives the round trip and a forged value of the wrong type is refused.
+A cursor names the list and the order it was made in (``Order.tag``: ``users.user:username``), so a
+cursor of ``users(orderBy: "username")`` given to ``users(orderBy: "-dateJoined")``, or a group's
+cursor given to a list of users, is refused rather than taken for a position it is not. Values are
+written as JSON and read back through the model field's ``to_python``, then held to what every database
+takes (64-bit integers, dates within years 1-9999 in UTC): a forged value is a 400, never a 500.
 """
 
 import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -41,6 +42,7 @@ class Order:
     """A total order of a queryset: its fields, a unique one last."""
 
     fields: tuple[OrderField, ...]
+    list_name: str  # the model's label: a cursor of one list is no position in another
 
     @classmethod
     def of(cls, queryset: QuerySet) -> "Order":
@@ -54,16 +56,16 @@ class Order:
             fields.append(OrderField(name, field.attname, spelled.startswith("-"), field.to_python))
         if not fields or not (fields[-1].name == "pk" or meta.get_field(fields[-1].name).unique):
             raise ValueError("a keyset order ends with a unique field")
-        return cls(tuple(fields))
+        return cls(tuple(fields), meta.label_lower)
 
     @classmethod
     def by_primary_key(cls, model) -> "Order":
         pk = model._meta.pk
-        return cls((OrderField("pk", pk.attname, False, pk.to_python),))
+        return cls((OrderField("pk", pk.attname, False, pk.to_python),), model._meta.label_lower)
 
     @property
     def tag(self) -> str:
-        return ",".join(("-" if f.descending else "") + f.name for f in self.fields)
+        return self.list_name + ":" + ",".join(("-" if f.descending else "") + f.name for f in self.fields)
 
     def key_of(self, obj: Model) -> tuple:
         return tuple(field.value_of(obj) for field in self.fields)
@@ -79,7 +81,9 @@ class Order:
         if tag != self.tag or len(values) != len(self.fields):
             raise InvalidCursor("made for another list or order")
         try:
-            return tuple(field.to_python(value) for field, value in zip(self.fields, values, strict=True))
+            return tuple(
+                _storable_key(field.to_python(value)) for field, value in zip(self.fields, values, strict=True)
+            )
         except (ValidationError, TypeError, ValueError, OverflowError):
             raise InvalidCursor("not a key of this order") from None
 
@@ -92,6 +96,16 @@ class Order:
             condition &= Q(**{f"{field.name}__{'gt' if forward else 'lt'}": key[i]})
             alternatives |= condition
         return alternatives
+
+
+def _storable_key(value):
+    """A parsed key every database takes: a 64-bit integer (text of 30 digits parses to more, which SQLite
+    refuses at execution), a date that stays a date in UTC (9999-12-31T23:59:59-14:00 does not)."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise OverflowError(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value
 
 
 def decode_cursor(cursor: str) -> list:

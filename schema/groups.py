@@ -36,6 +36,11 @@ class Group(DjangoObjectType):
         connection_class = CountedConnection
         fields = ("id", "name")
 
+    @classmethod
+    def get_node(cls, info, id):
+        """`node(id:)`: read once per request, as `group(id:)` is (the same key)."""
+        return info.context.loaders.one(("Group", str(id)), lambda: super(Group, cls).get_node(info, id))
+
     members = scoped(
         NestedConnectionField(lambda: User._meta.connection, relation=MEMBERS_OF_A_GROUP), "groups", "read"
     )
@@ -55,7 +60,9 @@ class GroupQuery(graphene.ObjectType):
     def resolve_group(root, info, id):
         pk = pk_from_global_id(id, "Group")
         found = (
-            info.context.loaders.one(("group", pk), GroupModel.objects.filter(pk=pk).first) if pk is not None else None
+            info.context.loaders.one(("Group", str(pk)), GroupModel.objects.filter(pk=pk).first)
+            if pk is not None
+            else None
         )
         if found is None:
             raise not_found(id)

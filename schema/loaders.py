@@ -25,7 +25,7 @@ class Loaders:
         self.request = request
         self._lists: dict = {}  # (field, arguments) -> Page
         self._objects: dict = {}  # (kind, key) -> the object, or None
-        self._together: dict = {}  # (model, pk) -> the objects of the page it came in
+        self._together: dict = {}  # id(object) -> the objects of the page it came in (kept alive by it)
         self._pages: dict = {}  # (relation, PageRequest, parent pk) -> Page
         self._counts: dict = {}  # (relation, parent pk) -> int
         self._count_batches: dict = {}  # (relation, parent pk) -> the parent keys to count with it
@@ -54,12 +54,14 @@ class Loaders:
         """Objects returned in one page: a nested connection under one of them is read for all."""
         batch = tuple(objects)
         for obj in batch:
-            self._together[(obj.__class__, obj.pk)] = batch
+            self._together[id(obj)] = batch
 
     def nested_page(self, relation: Relation, page, parent: Model) -> Page:
         key = (relation.name, page, parent.pk)
         if key not in self._pages:
-            batch = self._together.get((parent.__class__, parent.pk), (parent,))
+            # By identity: the same row reached another way (`me`, `user(id:)`) is not this page's, and
+            # batching it with a page it did not come in would read that whole page's children.
+            batch = self._together.get(id(parent), (parent,))
             keys = [obj.pk for obj in batch if (relation.name, page, obj.pk) not in self._pages]
             if parent.pk not in keys:
                 keys.append(parent.pk)
@@ -74,7 +76,7 @@ class Loaders:
             after=None if after is None else after[0],
             before=None if before is None else before[0],
             descending=not page.forward,
-            limit=page.size + 1,
+            limit=page.read_size + 1,
         )
         rows = read_pages(relation, children, keys, seek)
         returned = []

@@ -46,19 +46,24 @@ class Page:
 
 
 def build_page(page, read: list, order: Order, count: Callable[[], int]) -> Page:
-    """The page from the rows read in its direction, one past its size when there are more: forward
-    for `first` (then `last` keeps the tail), backward for `last` alone (Relay's algorithm)."""
-    more = len(read) > page.size
-    rows = read[: page.size]
-    if not page.forward:
+    """The page from the rows read in its direction, one past ``page.read_size`` when there are more,
+    by Relay's algorithm: forward for `first` (then `last` keeps the tail), backward for `last` alone.
+    hasPreviousPage is whether the window holds more than `last` (as far as the rows read tell:
+    ``PageRequest.read_size``); hasNextPage, more than `first`."""
+    if page.forward:
+        rows = read[: page.first]
+        has_next = len(read) > page.first
+        has_previous = page.last is not None and len(read) > page.last
+        if page.last is not None:
+            rows = rows[-page.last :]
+    else:
+        rows = read[: page.last]
         rows.reverse()
-    trimmed = page.forward and page.last is not None and len(rows) > page.last
-    if trimmed:
-        rows = rows[-page.last :]
+        has_next, has_previous = False, len(read) > page.last
     edges = [Edge(node, order) for node in rows]
     info = PageInfo(
-        has_previous_page=trimmed or (not page.forward and more),
-        has_next_page=page.forward and more,
+        has_previous_page=has_previous,
+        has_next_page=has_next,
         first=rows[0] if rows else None,
         last=rows[-1] if rows else None,
         order=order,

@@ -50,6 +50,11 @@ class User(DjangoObjectType):
     def get_queryset(cls, queryset, info):
         return users_visible_to(viewer(info), queryset)
 
+    @classmethod
+    def get_node(cls, info, id):
+        """`node(id:)`: read once per request, as `user(id:)` is (the same key)."""
+        return info.context.loaders.one(("User", str(id)), lambda: super(User, cls).get_node(info, id))
+
     def resolve_email(user, info):
         return user.email if can_view_email(viewer(info), user) else None
 
@@ -70,7 +75,7 @@ class UserQuery(graphene.ObjectType):
     def resolve_user(root, info, id):
         pk = pk_from_global_id(id, "User")
         visible = users_visible_to(viewer(info)).filter(pk=pk).first
-        found = info.context.loaders.one(("user", pk), visible) if pk is not None else None
+        found = info.context.loaders.one(("User", str(pk)), visible) if pk is not None else None
         if found is None:
             raise not_found(id)
         return found

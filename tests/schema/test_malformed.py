@@ -435,19 +435,20 @@ def b64(text: str) -> str:
         ("base64 of no JSON", "", b64("pk:1")),
         ("JSON but no list", "", encoded({"pk": 1})),
         ("a list without a key", "", encoded(["pk"])),
-        ("another order's cursor", "", encoded(["username,pk", "a", 1])),
-        ("a key too many", "", encoded(["pk", 1, 2])),
-        ("text for a number", "", encoded(["pk", "one"])),
-        ("a number past 64 bits", "", encoded(["pk", 10**22])),
-        ("a float", "", encoded(["pk", 1.5])),
-        ("a boolean", "", encoded(["pk", True])),
-        ("a null", "", encoded(["pk", None])),
-        ("a nested list", "", encoded(["pk", [1]])),
-        ("too long", "", encoded(["pk", "9" * 600])),
-        ("a NUL in text", 'orderBy: "username", ', encoded(["username", "a\u0000b"])),
-        ("a lone surrogate", 'orderBy: "username", ', b64('["username", "\\ud800"]')),
-        ("not a date", 'orderBy: "dateJoined", ', encoded(["date_joined,pk", "yesterday", 1])),
-        ("a date out of range", 'orderBy: "dateJoined", ', encoded(["date_joined,pk", "99999-01-01", 1])),
+        ("another order's cursor", "", encoded(["users.user:username", "a"])),
+        ("another list's cursor", "", encoded(["auth.group:pk", 1])),
+        ("a key too many", "", encoded(["users.user:pk", 1, 2])),
+        ("text for a number", "", encoded(["users.user:pk", "one"])),
+        ("a number past 64 bits", "", encoded(["users.user:pk", 10**22])),
+        ("a float", "", encoded(["users.user:pk", 1.5])),
+        ("a boolean", "", encoded(["users.user:pk", True])),
+        ("a null", "", encoded(["users.user:pk", None])),
+        ("a nested list", "", encoded(["users.user:pk", [1]])),
+        ("too long", "", encoded(["users.user:pk", "9" * 600])),
+        ("a NUL in text", 'orderBy: "username", ', encoded(["users.user:username", "a\u0000b"])),
+        ("a lone surrogate", 'orderBy: "username", ', b64('["users.user:username", "\\ud800"]')),
+        ("not a date", 'orderBy: "dateJoined", ', encoded(["users.user:date_joined,pk", "yesterday", 1])),
+        ("a date out of range", 'orderBy: "dateJoined", ', encoded(["users.user:date_joined,pk", "99999-01-01", 1])),
     ],
 )
 @pytest.mark.parametrize("argument", ["after", "before"])
@@ -528,3 +529,51 @@ def test_body_over_djangos_limit_is_400(alice, make_token):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_deeply_nested_variables_are_a_400_not_a_500(graphql, alice, make_token):
+    junk = []
+    for _ in range(900):
+        junk = [junk]
+    response = graphql("{ me { id } }", token=make_token(alice), variables={"junk": junk})
+    assert response.status == 400
+    assert "nest deeper" in response.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("case", "query", "cursor"),
+    [
+        (
+            "a key past 64 bits, as text",
+            "group(id: $g) { members(first: 1, after: $c) { totalCount } }",
+            ["auth.group:pk", "9" * 30],
+        ),
+        (
+            "a member key past 64 bits, as text",
+            "group(id: $g) { members(first: 1, after: $c) { totalCount } }",
+            ["users.user:pk", "9" * 30],
+        ),
+        (
+            "a date past year 9999 in UTC",
+            'users(orderBy: "dateJoined", first: 1, after: $c) { totalCount }',
+            ["users.user:date_joined,pk", "9999-12-31T23:59:59-14:00", 1],
+        ),
+        (
+            "a date before year 1 in UTC",
+            'users(orderBy: "dateJoined", first: 1, after: $c) { totalCount }',
+            ["users.user:date_joined,pk", "0001-01-01T00:00:00+14:00", 1],
+        ),
+    ],
+)
+def test_forged_cursor_keys_are_bad_input(graphql, alice, make_token, group_factory, case, query, cursor):
+    from graphql_relay import to_global_id
+
+    group = group_factory("g", members=[alice])
+    response = graphql(
+        f"query ($g: ID, $c: String) {{ {query} }}".replace("$g: ID", "$g: ID!")
+        if "$g" in query
+        else f"query ($c: String) {{ {query} }}",
+        token=make_token(alice, "read groups"),
+        variables={"c": encoded(cursor), **({"g": to_global_id("Group", group.pk)} if "$g" in query else {})},
+    )
+    assert response.codes == ["BAD_USER_INPUT"], response.body

@@ -5,7 +5,7 @@ document this process has not prepared before."""
 import pytest
 
 from schema import documents
-from schema.pricing import CHARS_PER_UNIT, FREE_CHARS, READ_WEIGHT, query_cost, text_units
+from schema.pricing import CHARS_PER_UNIT, COUNT_READS, FREE_CHARS, READ_WEIGHT, query_cost, text_units
 
 
 def cost_of(graphql, token, query, variables=None):
@@ -18,7 +18,7 @@ def cost_of(graphql, token, query, variables=None):
     ("case", "query", "nodes", "reads"),
     [
         ("a page", "{ users(first: 50) { edges { node { id } } } }", 50, 1),
-        ("a page and its count", "{ users(first: 50) { totalCount edges { node { id } } } }", 50, 2),
+        ("a page and its count", "{ users(first: 50) { totalCount edges { node { id } } } }", 50, 1 + COUNT_READS),
         (
             "nested pages: one read per level",
             "{ users(first: 10) { edges { node { groups(first: 5) { edges { node { id } } } } } } }",
@@ -29,20 +29,30 @@ def cost_of(graphql, token, query, variables=None):
             "aliases of one page read once",
             "{ a: users(first: 5) { totalCount } b: users(first: 5) { totalCount } }",
             10,
-            2,
+            1 + COUNT_READS,
         ),
         (
             "different pages read apart",
             "{ a: users(first: 5) { totalCount } b: users(first: 6) { totalCount } }",
             11,
-            4,
+            2 * (1 + COUNT_READS),
         ),
         ("a lookup by id", '{ user(id: "VXNlcjox") { id } }', 0, 1),
         ("the token's user costs no read", "{ me { id } }", 0, 0),
         ("a filter: a FilterSet to build", '{ users(first: 5, orderBy: "username") { edges { cursor } } }', 5, 1 + 3),
-        ("a filter and its count", '{ users(first: 5, orderBy: "username") { totalCount } }', 5, 2 * (1 + 3)),
+        (
+            "a filter and its count",
+            '{ users(first: 5, orderBy: "username") { totalCount } }',
+            5,
+            (1 + COUNT_READS) * (1 + 3),
+        ),
         ("a search scans the table", '{ users(first: 5, search: "a") { edges { node { id } } } }', 5, 1 + 3 + 8),
-        ("a search and its count", '{ groups(first: 5, search: "a") { totalCount } }', 5, 2 * (1 + 3 + 8)),
+        (
+            "a search and its count",
+            '{ groups(first: 5, search: "a") { totalCount } }',
+            5,
+            (1 + COUNT_READS) * (1 + 3 + 8),
+        ),
         ("the schema, described", "{ __schema { queryType { name } } }", 0, 20),
         ("a type, described", '{ __type(name: "User") { name } }', 0, 1),
     ],
@@ -60,7 +70,7 @@ def test_fifteen_different_pages_cost_more_than_one(graphql, alice, make_token, 
     pages = " ".join(f"p{i}: members(first: {i + 1}) {{ totalCount }}" for i in range(15))
     query = f"query ($g: ID!) {{ group(id: $g) {{ {pages} }} }}"
     cost = cost_of(graphql, make_token(alice, "read groups"), query, {"g": to_global_id("Group", group.pk)})
-    assert cost["requestedQueryCost"] == query_cost(sum(range(1, 16)), 1 + 15 * 2, len(query))
+    assert cost["requestedQueryCost"] == query_cost(sum(range(1, 16)), 1 + 15 * (1 + COUNT_READS), len(query))
     assert cost["requestedQueryCost"] > 7
 
 
@@ -87,3 +97,46 @@ def test_the_text_price_starts_past_the_free_characters():
     assert text_units(FREE_CHARS) == 0
     assert text_units(FREE_CHARS + 300) == int(300 / CHARS_PER_UNIT)
     assert query_cost(0, 4) == 1 and query_cost(0, 5) == 2 and READ_WEIGHT == 25
+
+
+@pytest.mark.parametrize(
+    ("case", "query", "rows", "reads"),
+    [
+        (
+            "first and last read first",
+            "{ groups(first: 10) { edges { node { members(first: 100, last: 1) { edges { node { id } } } } } } }",
+            10 + 10 * 100,
+            2,
+        ),
+        (
+            "lookups with different ids are read apart",
+            '{ a: group(id: "R3JvdXA6MQ==") { members(first: 3) { totalCount } } b: group(id: "R3JvdXA6Mg==") { members(first: 3) { totalCount } } }',
+            6,
+            2 * (1 + 1 + COUNT_READS),
+        ),
+        (
+            "lookups with the same id are read once",
+            '{ a: group(id: "R3JvdXA6MQ==") { members(first: 3) { totalCount } } b: group(id: "R3JvdXA6MQ==") { members(first: 3) { totalCount } } }',
+            6,
+            1 + 1 + COUNT_READS,
+        ),
+    ],
+)
+def test_the_price_follows_the_rows_read_and_the_reads_the_loaders_make(
+    graphql, alice, make_token, case, query, rows, reads
+):
+    cost = cost_of(graphql, make_token(alice, "read groups"), query)
+    assert cost["requestedQueryCost"] == query_cost(rows, reads)
+
+
+def test_each_mutation_is_priced_and_reads_afresh(graphql, alice, make_token):
+    from schema.pricing import WRITE_READS
+
+    one = 'a: updateMe(input: {firstName: "x"}) { user { groups(first: 1) { totalCount } } }'
+    fifteen = " ".join(one.replace("a:", f"a{i}:") for i in range(15))
+    response = graphql(f"mutation {{ {fifteen} }}", token=make_token(alice, "read write groups"))
+    assert response.status == 200, response.body
+    reads = 15 * (WRITE_READS + 1 + COUNT_READS)
+    assert response.body["extensions"]["cost"]["requestedQueryCost"] == query_cost(
+        15, reads, len(f"mutation {{ {fifteen} }}")
+    )

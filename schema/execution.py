@@ -31,7 +31,8 @@ def introspect(request, operation: Operation) -> ExecutionResult:
     """Introspection's answer depends on the document and its variables only: computed once per process
     (SPEC §5; the standard introspection query answers 80 KB)."""
     answers = operation.prepared.answers
-    key = (operation.params.operation_name, json.dumps(operation.params.variables, sort_keys=True))
+    # By the declared variables as coerced: undeclared ones change nothing in the answer.
+    key = (operation.params.operation_name, json.dumps(operation.variables, sort_keys=True, default=str))
     data = answers.get(key)
     if data is not None:
         return ExecutionResult(data, None)

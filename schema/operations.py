@@ -63,7 +63,8 @@ def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: 
         check_text(params.variables)  # a mutation's input answers it as a payload error instead
     nodes = facts.node_count(variables)
     check_cost(nodes)
-    points = query_cost(facts.rows_read(variables), facts.reads, prepared_chars)  # rows read, not returned
+    rest = params.size - len(params.query or "")  # the variables, mostly
+    points = query_cost(facts.rows_read(variables), facts.reads, prepared_chars, rest)  # rows read, not returned
     return Operation(prepared, definition, facts, params, variables, nodes, points)
 
 

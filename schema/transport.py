@@ -23,6 +23,7 @@ class GraphQLParams:
     variables: dict | None
     operation_name: str | None
     document_id: str | None = None  # the hex digest a request names, with its text or alone
+    size: int = 0  # characters the request carried (body, or query string): what parsing it cost
 
 
 def read_params(request) -> GraphQLParams:
@@ -41,7 +42,8 @@ def read_params(request) -> GraphQLParams:
         raise BadRequest("`variables` must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    return GraphQLParams(query, variables, operation_name or None, document_id)
+    size = len(request.body) if request.method != "GET" else len(request.META.get("QUERY_STRING", ""))
+    return GraphQLParams(query, variables, operation_name or None, document_id, size)
 
 
 def _get_params(request) -> dict:

@@ -40,7 +40,6 @@ from schema.transport import read_params
 from schema.trusted_documents import trusted_document
 
 log = logging.getLogger("graphql")
-MAX_ANSWERS_PER_DOCUMENT = 8  # introspection answers kept per document (by variables)
 DID_YOU_MEAN = re.compile(r" ?Did you mean [^?]*\?")
 
 
@@ -103,7 +102,7 @@ class GraphQLView(View):
         try:
             operation = operation_for(request, params, prepared_chars, trusted)  # every refusal (schema.operations)
         except (GraphQLRequestError, OperationDenied):
-            charge_refusal(request, prepared_chars)  # a refused document still cost the work of refusing it
+            charge_refusal(request, prepared_chars, params.size - len(params.query or ""))  # reading it was work
             raise
         request.budget = charge(request, operation)
         result = execution.run(request, operation, self.compiled_plans)
@@ -124,11 +123,11 @@ def charge(request, operation: Operation) -> budget.Budget | None:
     return None if request.principal.is_anonymous else budget.spend(request.principal, operation.points)
 
 
-def charge_refusal(request, prepared_chars: int) -> None:
+def charge_refusal(request, prepared_chars: int, other_chars: int) -> None:
     """SPEC §5: a document refused by a limit (or by parsing, validation, its variables) costs an
     authenticated caller a point (more for a long one); anonymous callers paid per address on the way in."""
     if not request.principal.is_anonymous:
-        request.budget = budget.spend(request.principal, refusal_cost(prepared_chars))
+        request.budget = budget.spend(request.principal, refusal_cost(prepared_chars, other_chars))
 
 
 def respond(request, result: ExecutionResult, operation: Operation) -> HttpResponse:

@@ -29,3 +29,12 @@ def test_a_list_without_filter_arguments_reads_the_same_rows(graphql, make_user,
     searched = graphql('{ users(first: 2, search: "user") { edges { node { username } } } }', token=token)
     assert unfiltered.data == searched.data
     assert [e["node"]["username"] for e in unfiltered.data["users"]["edges"]] == ["user0", "user1"]
+
+
+@pytest.mark.parametrize("order", ["-dateJoined,username", "username,dateJoined", "username,username"])
+def test_order_by_takes_one_order(graphql, alice, make_token, order):
+    """SPEC §4: one of username, -username, dateJoined, -dateJoined; a list would sort by a combination
+    no index serves (the whole table sorted for one page)."""
+    response = graphql(f'{{ users(first: 1, orderBy: "{order}") {{ totalCount }} }}', token=make_token(alice))
+    assert response.codes == ["BAD_USER_INPUT"]
+    assert "takes one order" in response.errors[0]["message"]

@@ -140,3 +140,22 @@ def test_each_mutation_is_priced_and_reads_afresh(graphql, alice, make_token):
     assert response.body["extensions"]["cost"]["requestedQueryCost"] == query_cost(
         15, reads, len(f"mutation {{ {fifteen} }}")
     )
+
+
+def test_undeclared_variables_are_not_free(graphql, alice, make_token):
+    from schema.pricing import request_units
+
+    token = make_token(alice)
+    graphql("{ me { id } }", token=token)  # the document is known now: only the variables are new
+    junk = {"junk": ["x" * 100] * 20_000}
+    response = graphql("{ me { id } }", token=token, variables=junk)
+    assert response.status == 200
+    assert response.body["extensions"]["cost"]["requestedQueryCost"] > 20
+    assert request_units(1_000) == 0
+
+
+def test_is_staff_is_priced_as_a_scan(graphql, alice, make_token):
+    from schema.pricing import FILTER_READS, SCAN_READS
+
+    cost = cost_of(graphql, make_token(alice), "{ users(first: 5, isStaff: true) { edges { node { id } } } }")
+    assert cost["requestedQueryCost"] == query_cost(5, 1 + FILTER_READS + SCAN_READS)

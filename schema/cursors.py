@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
+from schema.django_query import ordering_of
 from users.text import is_unicode
 
 MAX_CURSOR_CHARS = 512  # an order of a few short fields; anything longer is no cursor of ours
@@ -48,7 +49,7 @@ class Order:
     def of(cls, queryset: QuerySet) -> "Order":
         """The order of ``queryset`` as its ``order_by`` says (``schema.filters`` makes every order total)."""
         meta, fields = queryset.model._meta, []
-        for spelled in queryset.query.order_by:
+        for spelled in ordering_of(queryset):
             if not isinstance(spelled, str):
                 raise ValueError(f"not a keyset order: {spelled!r}")
             name = spelled.lstrip("-")

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from schema.django_query import ordering_of
 from users.models import User
 
 
@@ -12,7 +13,7 @@ def with_stable_order(queryset):
     """The requested order, made total for keyset cursors (``schema.cursors``): it ends with a unique
     field, the primary key unless the order already does. The key follows the direction of the field
     before it, so one index serves the order both ways (`dateJoined` and `-dateJoined`)."""
-    order = list(queryset.query.order_by)
+    order = list(ordering_of(queryset))
     if order and ends_unique(queryset.model, order[-1]):
         return queryset.order_by(*order)
     return queryset.order_by(*order, "-pk" if order and order[-1].startswith("-") else "pk")

@@ -7,7 +7,7 @@ that stops after ``limit`` rows, whatever the size of the relation (a group of 2
 costs what a group of 3 does). A window function (and Django's sliced ``Prefetch``, which is one)
 numbers and counts every row of each parent to find the page; a sort by another column (a
 username) reads every member to find the smallest. ``EXPLAIN`` of both is in
-``tests/schema/test_nested_pages.py``.
+``tests/schema/test_nested_pages.py``; the children's SQL comes from ``schema.django_query.sql_of``.
 
 The statement is ours: per parent, the join table joined to the children's own query (which
 carries their visibility rules: inactive users for non-staff), ``WHERE parent = %s`` and the
@@ -25,6 +25,8 @@ from operator import attrgetter
 
 from django.db import connections
 from django.db.models import Count, Model, QuerySet
+
+from schema.django_query import is_plain, sql_of
 
 PARENT = "nested_page_parent"  # the column naming each row's parent
 PARENTS_PER_STATEMENT = 100  # SQLite allows 500 terms in a compound SELECT
@@ -58,20 +60,13 @@ class Seek:
     limit: int
 
 
-def sql_of(queryset: QuerySet) -> tuple[str, tuple]:
-    """The SQL and parameters of ``queryset``: the one Django internal this module leans on
-    (``Query.sql_with_params``, stable since Django 1.x); ``tests/schema/test_nested_pages.py``
-    runs it raw against the ORM's own rows so that an upgrade that changes it fails loudly."""
-    return queryset.query.sql_with_params()
-
-
 def read_pages(relation: Relation, children: QuerySet, parent_keys: Iterable, seek: Seek) -> dict:
     """{parent key: [child, …]} in the page's direction, at most ``seek.limit`` children each."""
     keys = list(dict.fromkeys(parent_keys))
     found: dict = {key: [] for key in keys}
     if not keys:
         return found
-    if children.query.select_related or children.query.is_sliced:
+    if not is_plain(children):
         raise ValueError("nested pages need a plain queryset of the children")
     inner_sql, inner_params = sql_of(children.order_by())
     table, parent, child = relation.columns()

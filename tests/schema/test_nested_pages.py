@@ -1,12 +1,12 @@
 """Nested pages stop at the page (SPEC §5): the statement of schema/nested_pages.py, proved by the
-databases' own plans, and the one Django internal it leans on (``sql_of``), held to the ORM."""
+databases' own plans."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
 from schema.groups import MEMBERS_OF_A_GROUP
-from schema.nested_pages import Seek, read_pages, sql_of
+from schema.nested_pages import Seek, read_pages
 from schema.users import GROUPS_OF_A_USER
 from users.models import User
 from users.selectors import users_visible_to
@@ -25,13 +25,6 @@ def big_group(db):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return group, small, users
-
-
-def test_sql_of_is_the_querysets_own_sql(big_group):
-    """Django's Query.sql_with_params is not public API: if an upgrade changes it, this fails."""
-    queryset = users_visible_to(None).filter(username__startswith="m0001").order_by("pk")
-    sql, params = sql_of(queryset)
-    assert [u.pk for u in User.objects.raw(sql, params)] == [u.pk for u in queryset]
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ class Hostile:
     build: object  # (group id, cursors of that group's members) -> (document, variables)
     per_group: bool = True  # measured on the big group and on the few
     expect: int = 200  # the status it must get
+    writes: bool = False  # sent with a token that also holds `write`
     results: dict = field(default_factory=dict)  # group label -> (seconds, points, status)
 
 
@@ -138,6 +139,35 @@ CORPUS = [
         fixed('{ users(orderBy: "-dateJoined", last: 1) { edges { cursor node { id } } } }'),
         per_group=False,
     ),
+    # From the review of this work (issue 15): each was cheap per point before the fix it names.
+    Hostile(
+        "first: 100 and last: 1 under 50 groups (priced by rows read)",
+        fixed("{ groups(first: 50) { edges { node { members(first: 100, last: 1) { edges { node { id } } } } } } }"),
+        per_group=False,
+    ),
+    Hostile(
+        "a lookup beside a list (batched by identity)",
+        fixed(
+            "{ users(first: 100) { edges { node { id } } }"
+            ' u: user(id: "VXNlcjox") { groups(first: 50) { edges { node { id } } } } }'
+        ),
+        per_group=False,
+    ),
+    Hostile("15 x node(id: $g) (read once)", on_group(lambda i, c: "id")),  # group(id:) replaced below
+    Hostile(
+        "15 mutations, each reading a count",
+        fixed(
+            "mutation { "
+            + " ".join(
+                f'u{i}: updateMe(input: {{firstName: "x{i}"}}) {{ user {{ groups(first: 1) {{ totalCount }} }} }}'
+                for i in range(15)
+            )
+            + " }"
+        ),
+        per_group=False,
+        writes=True,
+    ),
+    Hostile("2 MB of undeclared variables", fixed("{ me { id } }", {"junk": ["x" * 100] * 20_000}), per_group=False),
 ]
 
 
@@ -173,6 +203,31 @@ def best(
     seconds = min(run[0] for run in runs)
     _, status, body = runs[-1]
     return seconds, points_of(body, sent[-1]), status, body
+
+
+def token_with(scopes: str) -> str:
+    """Another token of the bench user (bench/seed.py), with ``scopes``: the same user's budget."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from bench.seed import BENCH_USERNAME
+    from users.models import Application, User
+
+    application = Application.objects.get(name="bench-password")
+    application.allowed_scopes = "read write groups"
+    application.save(update_fields=["allowed_scopes"])
+    raw = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        user=User.objects.get(username=BENCH_USERNAME),
+        application=application,
+        token=raw,
+        scope=scopes,
+        expires=timezone.now() + timedelta(days=1),
+    )
+    return raw
 
 
 def seed_groups() -> dict[str, int]:
@@ -220,8 +275,13 @@ def main() -> int:
 
     cache.clear()
     token = seed()["token"]
+    write_token = token_with("read write groups")
     groups = {label: to_global_id("Group", group.pk) for label, group in seed_groups().items()}
     CORPUS[[h.name for h in CORPUS].index("the standard introspection query")].build = fixed(get_introspection_query())
+    CORPUS[[h.name for h in CORPUS].index("15 x node(id: $g) (read once)")].build = lambda group_id, cursors: (
+        "query ($g: ID!) { " + aliases(lambda i: "node(id: $g) { id }") + " }",
+        {"g": group_id},
+    )
 
     load_before = os.getloadavg()[0]
     url = f"http://{HOST}:{port}"
@@ -244,7 +304,8 @@ def main() -> int:
             for label in labels:
                 gid = groups.get(label, groups["big"])
                 document, variables = hostile.build(gid, cursors.get(label, cursors["big"]))
-                seconds, points, status, body = best(url, token, document, variables, args.rounds)
+                sender = write_token if hostile.writes else token
+                seconds, points, status, body = best(url, sender, document, variables, args.rounds)
                 hostile.results[label] = (seconds, points, status)
                 if status != hostile.expect:
                     failures.append(

@@ -45,7 +45,8 @@ class OperationFacts:
     page_paths: tuple[tuple[Connection, ...], ...]
     # (field, its node, (argument's GraphQL name, the scopes it needs beyond the field's)) per use
     argument_uses: tuple[tuple[GraphQLField, FieldNode, tuple[tuple[str, frozenset[str]], ...]], ...] = ()
-    reads: int = 0  # statements the operation can cost: distinct pages, counts and lookups (schema.limits)
+    reads: int = 0  # statements the operation can cost: distinct pages, counts and lookups (schema.pricing)
+    aliases: int = 0  # aliased fields, fragments expanded: each resolved again (schema.pricing)
 
     def accepted_scopes_for(self, variables: dict) -> frozenset[str]:
         """The fields' scopes, and those of each gated argument that is given a value (as the gate sees it:
@@ -83,6 +84,7 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
     argument_uses: list = []
 
     reads: dict[tuple, int] = {}  # a read's key (the loaders read it once) -> its weight in reads
+    aliases: list[FieldNode] = []
 
     def read(key: tuple, weight: int = 1) -> None:
         reads[key] = max(reads.get(key, 0), weight)
@@ -97,6 +99,8 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
+                if selection.alias is not None:
+                    aliases.append(selection)  # the same field asked again: its resolution is work again
                 if name in INTROSPECTION_FIELDS:
                     if name in INTROSPECTION_READS:  # answered once per document, then free; priced as work
                         read((name, _arguments(selection)), INTROSPECTION_READS[name])
@@ -153,6 +157,7 @@ def analyse(schema: GraphQLSchema, document: DocumentNode, operation: OperationD
         page_paths=tuple(page_paths),
         argument_uses=tuple(argument_uses),
         reads=sum(reads.values()),
+        aliases=len(aliases),
     )
 
 

@@ -64,7 +64,7 @@ def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: 
     nodes = facts.node_count(variables)
     check_cost(nodes)
     rest = params.size - len(params.query or "")  # the variables, mostly
-    points = query_cost(facts.rows_read(variables), facts.reads, prepared_chars, rest)  # rows read, not returned
+    points = query_cost(facts.rows_read(variables), facts.reads, prepared_chars, rest, facts.aliases)
     return Operation(prepared, definition, facts, params, variables, nodes, points)
 
 

@@ -25,6 +25,7 @@ CHARS_PER_UNIT = 1.5
 # per 300 past the first 1,000 (2 MB of variables no operation declares cost 67 ms and was free).
 FREE_REQUEST_CHARS = 1_000
 REQUEST_CHARS_PER_UNIT = 300
+ALIAS_UNITS = 10  # an aliased field is resolved, gated and completed again, even when its read is shared
 UNITS_PER_POINT = 100
 
 
@@ -38,10 +39,11 @@ def request_units(other_chars: int) -> int:
     return max(0, other_chars - FREE_REQUEST_CHARS) // REQUEST_CHARS_PER_UNIT
 
 
-def query_cost(nodes: int, reads: int, prepared_chars: int = 0, other_chars: int = 0) -> int:
+def query_cost(nodes: int, reads: int, prepared_chars: int = 0, other_chars: int = 0, aliases: int = 0) -> int:
     """Points for a request: at least one. ``prepared_chars``: the length of the document when this
     request had to prepare it (0 when it was known); ``other_chars``: the rest of the request."""
     units = nodes + READ_WEIGHT * reads + text_units(prepared_chars) + request_units(other_chars)
+    units += ALIAS_UNITS * aliases
     return max(1, -(-units // UNITS_PER_POINT))
 
 

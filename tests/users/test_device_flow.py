@@ -8,10 +8,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_device_grant_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import DEFAULTS as DOT_DEFAULTS
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import set_oauthlib_user_to_device_request_user
+from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from tests.dpop_keys import DPoPKey
 from tests.users.client_side import basic_auth
 from users import device_flow
+from users.forms import ApplicationForm
 from users.models import Application, DPoPBinding
 
 DeviceGrant = get_device_grant_model()
@@ -335,3 +341,46 @@ def test_right_codes_do_not_count(device_client, start, alice, settings):
     for _ in range(3):
         body = start(device_client)
         assert browser.post("/o/device/", {"user_code": body["user_code"]}).status_code == 200
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("client_type", ["public", "confidential"])
+def test_staff_can_register_a_device_client_without_a_redirect_uri(db, client_type):
+    form = ApplicationForm(
+        data={
+            "name": "CLI",
+            "client_type": client_type,
+            "authorization_grant_type": Application.GRANT_DEVICE_CODE,
+            "allowed_scopes": "read",
+            "redirect_uris": "",
+            "allowed_origins": "",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert "/o/device/" in form.fields["authorization_grant_type"].help_text
+
+
+# --- what we lean on in DOT 3.4.1 and oauthlib (fails on an upgrade that changes it) ---------------------------
+
+
+def test_the_device_pieces_of_dot_and_oauthlib_are_as_users_device_flow_reads_them():
+    # DOT's pre-token hook raises DoesNotExist for an unknown device_code (a 500): our settings drop it.
+    assert DOT_DEFAULTS["OAUTH_PRE_TOKEN_VALIDATION"] == [set_oauthlib_user_to_device_request_user]
+    assert oauth2_settings.OAUTH_PRE_TOKEN_VALIDATION == []
+    # oauthlib asks the validator for a code's status; DOT 3.4.1 does not answer (ours does).
+    assert "validate_device_code" not in vars(OAuth2Validator)
+    assert (
+        DeviceCodeGrant.DEVICE_CODE_PENDING,
+        DeviceCodeGrant.DEVICE_CODE_SLOW_DOWN,
+        DeviceCodeGrant.DEVICE_CODE_EXPIRED,
+        DeviceCodeGrant.DEVICE_CODE_DENIED,
+    ) == ("authorization_pending", "slow_down", "expired_token", "access_denied")
+    # The statuses DOT's model stores, which users/device_flow.py filters on.
+    assert {value for value, _ in DeviceGrant.DEVICE_FLOW_STATUS} == {
+        "authorized",
+        "authorization-pending",
+        "expired",
+        "denied",
+    }

@@ -238,6 +238,11 @@ def test_an_unknown_device_code_is_invalid_grant_not_a_500(device_client, poll, 
     assert response.json()["error"] == "invalid_grant"
 
 
+def test_unknown_device_codes_count_as_failed_logins_at_the_token_endpoint(device_client, poll, settings):
+    settings.TOKEN_FAILURES_PER_CLIENT_AND_ADDRESS = 2
+    assert [poll(device_client, "guess").status_code for _ in range(3)] == [400, 400, 429]
+
+
 def test_a_device_code_is_for_the_client_it_was_issued_to(device_client, make_application, start, poll, alice, no_pace):
     other = make_application(grant=Application.GRANT_DEVICE_CODE, client_type="public", allowed_scopes="read write")
     body = start(device_client)

@@ -119,7 +119,10 @@ def test_client_secret_in_the_body_also_authenticates(alice, password_client):
     assert AccessToken.objects.count() == 1
 
 
-OFFERED = "Use one of: authorization_code, password, client_credentials, refresh_token"
+OFFERED = (
+    "Use one of: authorization_code, password, client_credentials, refresh_token,"
+    " urn:ietf:params:oauth:grant-type:device_code"
+)
 
 
 @pytest.mark.parametrize(

@@ -269,7 +269,17 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": False,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": False,
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "client_credentials", "refresh_token"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": [
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ],
+    # The device grant (SPEC §2.7, users/device_flow.py): DOT's pre-token hook
+    # set_oauthlib_user_to_device_request_user raises DoesNotExist for an unknown device_code (a 500);
+    # users.device_flow.DeviceCodeRules.validate_device_code sets the user and scopes instead.
+    "OAUTH_PRE_TOKEN_VALIDATION": [],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
 }
 

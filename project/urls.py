@@ -11,6 +11,7 @@ from users.views import (
     application,
     authorization,
     authorized_apps,
+    device,
     home,
     introspect,
     metadata,
@@ -35,7 +36,9 @@ oauth2_patterns = [
     path("token/", token.TokenView.as_view(), name="token"),
     path("authorize/", authorization.AuthorizationView.as_view(), name="authorize"),
     path("revoke_token/", revocation.RevokeTokenView.as_view(), name="revoke-token"),
-    # DOT's device-flow routes are left out: no client may use that grant (and one answered 500).
+    # The device flow (SPEC §2.7): ours, not DOT's (users/views/device.py says why).
+    path("device-authorization/", device.DeviceAuthorizationView.as_view(), name="device-authorization"),
+    path("device/", device.verify, name="device"),
     path("authorized_tokens/", authorized_apps.AuthorizedTokensList.as_view(), name="authorized-token-list"),
     path(
         "authorized_tokens/remembered/<int:pk>/forget/",

@@ -43,7 +43,9 @@ HELP = {
     "authorization_grant_type": (
         "Authorization code: people sign in here and approve the app (web, browser and mobile apps; PKCE required). "
         "Password: a first-party app sends a person's username and password. "
-        "Client credentials: the app acts as itself, with no person (server to server)."
+        "Client credentials: the app acts as itself, with no person (server to server). "
+        "Device code: a command-line tool or a device without a browser shows a code that a person types at "
+        "/o/device/ to approve it (public or confidential; no redirect URI)."
     ),
     "allowed_scopes": (
         "What this client may ask for, separated by spaces: read (user details), write (changes), groups "
@@ -69,7 +71,7 @@ HELP = {
 
 
 class ApplicationForm(forms.ModelForm):
-    """Offers only the grants the server accepts (users.grants): not implicit, hybrid or device code."""
+    """Offers only the grants the server accepts (users.grants): not implicit or hybrid."""
 
     class Meta:
         model = Application

@@ -8,6 +8,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from users import client_auth
 from users.builtin_clients import GRAPHIQL_CLIENT_ID, graphiql_redirect_allowed, graphiql_redirect_uri
 from users.code_grant import CodeGrantRules
+from users.device_flow import DeviceCodeRules
 from users.issuer import issuer_url
 from users.models import is_strong_client_secret
 from users.scopes import allowed_scopes_of
@@ -18,7 +19,7 @@ from users.token_binding import TokenBindingRules
 RefreshToken = get_refresh_token_model()
 
 
-class Validator(TokenBindingRules, CodeGrantRules, OAuth2Validator):
+class Validator(TokenBindingRules, CodeGrantRules, DeviceCodeRules, OAuth2Validator):
     def client_authentication_required(self, request, *args, **kwargs):
         # SPEC §2: the password grant is the tutorial's first-party flow with HTTP Basic client
         # credentials. DOT lets a public client use it with a bare client_id.

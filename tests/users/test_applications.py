@@ -150,7 +150,7 @@ def test_staff_can_delete_an_application(staff, password_client):
 def test_implicit_grant_is_not_offered(staff, password_client, page):
     response = staff.get(page.format(pk=password_client.pk))
     choices = [value for value, _ in response.context["form"].fields["authorization_grant_type"].choices]
-    assert choices == ["authorization-code", "password", "client-credentials"]
+    assert choices == ["authorization-code", Application.GRANT_DEVICE_CODE, "password", "client-credentials"]
 
 
 def test_registering_an_implicit_client_is_refused(staff):

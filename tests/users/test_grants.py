@@ -119,7 +119,10 @@ def test_client_secret_in_the_body_also_authenticates(alice, password_client):
     assert AccessToken.objects.count() == 1
 
 
-OFFERED = "Use one of: authorization_code, password, client_credentials, refresh_token"
+OFFERED = (
+    "Use one of: authorization_code, password, client_credentials, refresh_token,"
+    " urn:ietf:params:oauth:grant-type:device_code"
+)
 
 
 @pytest.mark.parametrize(
@@ -240,16 +243,25 @@ def test_the_offered_grants_are_one_setting(settings, removed):
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
     registrable = {value for value, _ in ApplicationForm().fields["authorization_grant_type"].choices}
-    expected = {"authorization-code", "password", "client-credentials"} - {removed.replace("_", "-")}
+    expected = {"authorization-code", "password", "client-credentials", Application.GRANT_DEVICE_CODE} - {
+        removed.replace("_", "-")
+    }
     assert registrable == expected
     metadata = Client().get("/.well-known/oauth-authorization-server").json()
     assert removed not in metadata["grant_types_supported"]
 
 
 def test_the_offered_grants_are_what_spec_2_lists(db):
-    assert offered_grant_types() == ("authorization_code", "password", "client_credentials", "refresh_token")
+    assert offered_grant_types() == (
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    )
     assert registrable_grants() == (
         Application.GRANT_AUTHORIZATION_CODE,
         Application.GRANT_PASSWORD,
         Application.GRANT_CLIENT_CREDENTIALS,
+        Application.GRANT_DEVICE_CODE,
     )

@@ -20,7 +20,13 @@ DOT_DISCOVERY = "/o/.well-known/openid-configuration"
 RESOURCE_METADATA = "/.well-known/oauth-protected-resource/graphql"
 # What the server actually does, as SPEC §2 lists it: the documents must say exactly this.
 OFFERED = {
-    "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
+    "grant_types_supported": [
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ],
     "response_types_supported": ["code"],
     "code_challenge_methods_supported": ["S256"],
     "id_token_signing_alg_values_supported": ["RS256"],
@@ -43,6 +49,7 @@ def test_metadata_lists_the_endpoints_of_the_one_issuer(db):
     assert body["introspection_endpoint"] == "http://testserver/o/introspect/"
     assert body["userinfo_endpoint"] == "http://testserver/o/userinfo/"
     assert body["jwks_uri"] == "http://testserver/o/.well-known/jwks.json"
+    assert body["device_authorization_endpoint"] == "http://testserver/o/device-authorization/"
 
 
 @pytest.mark.parametrize("name", sorted(OFFERED))

@@ -38,20 +38,25 @@ def username_key(username: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()  # bounded, and no raw input in cache keys
 
 
-def _limits(request) -> throttle.Limits:
+def _limits(request, username: str) -> throttle.Limits:
     address = throttle.client_address(request)
     return [
         (("address", address), settings.LOGIN_FAILURES_PER_ADDRESS),
-        (
-            ("user", username_key(request.POST.get("username", "")), address),
-            settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS,
-        ),
+        (("user", username_key(username), address), settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS),
     ]
 
 
 def take_place(request) -> throttle.Place:
     """This sign-in's place in the failure counts (throttle.TooManyAttempts over the limits)."""
-    return throttle.take_place("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, _limits(request))
+    limits = _limits(request, request.POST.get("username", ""))
+    return throttle.take_place("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, limits)
+
+
+def take_device_code_place(request) -> throttle.Place:
+    """A code typed at /o/device/ (SPEC §2.7): a wrong one is a failed sign-in of the signed-in person,
+    in the same counters as a wrong password."""
+    limits = _limits(request, request.user.get_username())
+    return throttle.take_place("login-failures", settings.LOGIN_FAILURE_WINDOW_SECONDS, limits)
 
 
 def too_many_attempts(request, wait: int):

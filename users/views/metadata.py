@@ -43,6 +43,7 @@ def server_metadata(request: HttpRequest) -> dict:
         "token_endpoint": endpoint("token"),
         "revocation_endpoint": endpoint("revoke-token"),
         "introspection_endpoint": endpoint("introspect"),
+        "device_authorization_endpoint": endpoint("device-authorization"),  # RFC 8628 §4
         "userinfo_endpoint": endpoint("user-info"),
         "jwks_uri": endpoint("jwks-info"),
         "scopes_supported": sorted(oauth2_settings.SCOPES_BACKEND_CLASS().get_available_scopes()),

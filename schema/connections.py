@@ -15,6 +15,7 @@ once, with a LIMIT per parent (``schema.nested_pages``).
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -102,6 +103,13 @@ def checked_page(args: dict) -> PageRequest:
     if first is None and last is None:
         first = DEFAULT_PAGE_SIZE
     return PageRequest(first, last, args.get("after"), args.get("before"))
+
+
+@lru_cache(maxsize=1024)
+def page_for(arguments: tuple) -> PageRequest:
+    """``checked_page`` of ``dict(arguments)``, decided once per distinct arguments: a nested connection is
+    resolved once per parent of its page with the same arguments (a refusal is not cached: it raises)."""
+    return checked_page(dict(arguments))
 
 
 def largest_page(args: dict) -> int:
@@ -266,6 +274,6 @@ class NestedConnectionField(graphene.relay.ConnectionField):
         relation = self.relation
 
         def resolve(root, info, **args):
-            return info.context.loaders.nested_page(relation, checked_page(args), root)
+            return info.context.loaders.nested_page(relation, page_for(tuple(args.items())), root)
 
         return resolve

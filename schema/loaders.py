@@ -43,9 +43,9 @@ class Loaders:
             self.came_together([edge.node for edge in page.edges])
         return page
 
-    def one(self, key: tuple, read: Callable[[], Model | None]) -> Model | None:
-        """An object looked up by ``key`` (``("group", pk)``), read once per request: fifteen aliases of
-        ``group(id: $g)`` are one query, and their nested pages one batch."""
+    def one(self, key: tuple, read: Callable[[], object]) -> object:
+        """What ``key`` names (an object by id, ``("Group", pk)``; a permission), read once per request:
+        fifteen aliases of ``group(id: $g)`` are one query."""
         if key not in self._objects:
             self._objects[key] = read()
         return self._objects[key]

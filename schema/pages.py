@@ -49,23 +49,18 @@ def build_page(page, read: list, order: Order, count: Callable[[], int]) -> Page
     """The page from the rows read in its direction, one past ``page.read_size`` when there are more,
     by Relay's algorithm: forward for `first` (then `last` keeps the tail), backward for `last` alone.
     hasPreviousPage is whether the window holds more than `last` (as far as the rows read tell:
-    ``PageRequest.read_size``); hasNextPage, more than `first`."""
-    if page.forward:
-        rows = read[: page.first]
-        has_next = len(read) > page.first
-        has_previous = page.last is not None and len(read) > page.last
-        if page.last is not None:
-            rows = rows[-page.last :]
+    ``PageRequest.read_size``); hasNextPage, more than `first`. Called once per parent of a page."""
+    first, last = page.first, page.last
+    if first is not None:
+        rows = read[:first]
+        has_next = len(read) > first
+        has_previous = last is not None and len(read) > last
+        if last is not None:
+            rows = rows[-last:]
     else:
-        rows = read[: page.last]
+        rows = read[:last]
         rows.reverse()
-        has_next, has_previous = False, len(read) > page.last
+        has_next, has_previous = False, len(read) > last
     edges = [Edge(node, order) for node in rows]
-    info = PageInfo(
-        has_previous_page=has_previous,
-        has_next_page=has_next,
-        first=rows[0] if rows else None,
-        last=rows[-1] if rows else None,
-        order=order,
-    )
+    info = PageInfo(has_previous, has_next, rows[0] if rows else None, rows[-1] if rows else None, order)
     return Page(edges, info, count)

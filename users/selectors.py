@@ -13,10 +13,18 @@ def users_visible_to(viewer: User | None, users: QuerySet[User] | None = None) -
     return users
 
 
-def can_view_email(viewer: User | None, user: User) -> bool:
-    """The user themself, or a viewer with the ``users.view_user`` permission."""
+def can_view_email(viewer: User | None, user: User, may_view_users: bool | None = None) -> bool:
+    """The user themself, or a viewer with the ``users.view_user`` permission (``may_view_users``, when
+    the caller already asked ``may_view_all_emails`` for this viewer)."""
     if viewer is None:
         return False
-    # Django's has_perm: ModelBackend asks its two queries (own and group permissions) once per
-    # viewer and keeps the answer on it (_perm_cache), so a page of users costs them once.
-    return viewer.pk == user.pk or viewer.has_perm("users.view_user")
+    if viewer.pk == user.pk:
+        return True
+    return may_view_all_emails(viewer) if may_view_users is None else may_view_users
+
+
+def may_view_all_emails(viewer: User | None) -> bool:
+    """Whether ``viewer`` sees every user's e-mail. Django's has_perm asks ModelBackend's two queries
+    (own and group permissions) once per viewer and keeps the answer on it (_perm_cache); the check
+    itself walks the backends each time, so a list asks it once (schema.users)."""
+    return viewer is not None and viewer.has_perm("users.view_user")

@@ -1,5 +1,7 @@
 """Reads with the visibility rules every path to a user shares (lists, `node`, nested fields)."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 
 from users.models import User
@@ -13,14 +15,14 @@ def users_visible_to(viewer: User | None, users: QuerySet[User] | None = None) -
     return users
 
 
-def can_view_email(viewer: User | None, user: User, may_view_users: bool | None = None) -> bool:
-    """The user themself, or a viewer with the ``users.view_user`` permission (``may_view_users``, when
-    the caller already asked ``may_view_all_emails`` for this viewer)."""
+def can_view_email(viewer: User | None, user: User, may_view_all: Callable[[], bool] | None = None) -> bool:
+    """The user themself, or a viewer with the ``users.view_user`` permission (``may_view_all``: how the
+    caller asks ``may_view_all_emails`` for this viewer, e.g. once per request; asked only if needed)."""
     if viewer is None:
         return False
     if viewer.pk == user.pk:
         return True
-    return may_view_all_emails(viewer) if may_view_users is None else may_view_users
+    return may_view_all_emails(viewer) if may_view_all is None else may_view_all()
 
 
 def may_view_all_emails(viewer: User | None) -> bool:

@@ -148,3 +148,13 @@ def test_each_mutation_reads_what_the_mutations_before_it_changed(graphql, make_
         key: [e["node"]["username"] for e in response.data[key]["group"]["members"]["edges"]] for key in response.data
     }
     assert names == {"before": ["admin"], "added": ["admin", "member"], "removed": ["admin"]}
+
+
+def test_me_with_its_email_is_the_token_query_alone(graphql, make_user, make_token):
+    """One's own e-mail needs no permission: the permission queries run only for others' e-mails."""
+    viewer = make_user("viewer")
+    token = make_token(viewer, "read")
+    with CaptureQueriesContext(connection) as queries:
+        response = graphql("{ me { id username email } }", token=token)
+    assert response.data["me"]["email"] == "viewer@example.com"
+    assert len(queries) == 1, [q["sql"] for q in queries]

@@ -167,6 +167,11 @@ CORPUS = [
         per_group=False,
         writes=True,
     ),
+    Hostile(
+        "users(group: the big group, first: 1): every membership read and sorted",
+        fixed('{ users(group: "adversarial-big", first: 1) { edges { node { id } } } }'),
+        per_group=False,
+    ),
     Hostile("2 MB of undeclared variables", fixed("{ me { id } }", {"junk": ["x" * 100] * 20_000}), per_group=False),
 ]
 

@@ -68,7 +68,7 @@ class UserQuery(graphene.ObjectType):
     me = scoped(graphene.Field(User, description="The token's user."), "read", needs_user=True)
     user = scoped(graphene.Field(User, id=graphene.ID(required=True)), "read")
     users = scoped(
-        ConnectionField(User, filterset_class=UserFilter, scans=("search", "isStaff")),
+        ConnectionField(User, filterset_class=UserFilter, scans=("search", "isStaff", "group")),
         "read",
         # `group` selects by membership, which only `groups` may see (SPEC §4).
         arguments={"search": [], "isStaff": [], "orderBy": [], "group": ["groups"]},

@@ -155,8 +155,13 @@ def test_undeclared_variables_are_not_free(graphql, alice, make_token):
     assert request_units(1_000) == 0
 
 
-def test_is_staff_is_priced_as_a_scan(graphql, alice, make_token):
+@pytest.mark.parametrize(
+    "argument",
+    ["isStaff: true", 'group: "staff"'],  # group: every membership of the group read and sorted by user
+)
+def test_filters_that_read_a_whole_relation_are_priced_as_scans(graphql, alice, make_token, argument):
     from schema.pricing import FILTER_READS, SCAN_READS
 
-    cost = cost_of(graphql, make_token(alice), "{ users(first: 5, isStaff: true) { edges { node { id } } } }")
+    token = make_token(alice, "read groups")
+    cost = cost_of(graphql, token, f"{{ users(first: 5, {argument}) {{ edges {{ node {{ id }} }} }} }}")
     assert cost["requestedQueryCost"] == query_cost(5, 1 + FILTER_READS + SCAN_READS)

@@ -72,6 +72,24 @@ if answer[1] == 1 then
 end
 return answer
 """
+# users.leases: take between ``need`` and ``want`` points of a budget (as many as fit under the limit, never
+# fewer than ``need``), and add the tallies, in one step; {allowed, count after, points granted}. Refused
+# (fewer than ``need`` left): nothing is taken or tallied.
+LEASE = """
+local need, want, limit, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count + need > limit then return {0, count, 0} end
+local grant = math.min(want, limit - count)
+if grant > 0 then
+  count = redis.call('INCRBY', KEYS[1], grant)
+  if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+end
+for i = 2, #KEYS do  -- tallies: (amount, ttl) pairs after the four arguments
+  redis.call('INCRBY', KEYS[i], ARGV[3 + 2 * (i - 1)])
+  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], ARGV[4 + 2 * (i - 1)]) end
+end
+return {1, count, grant}
+"""
 # An attempt that succeeded gives its place back; a counter that expired meanwhile is not re-created.
 GIVE_BACK = """
 for _, key in ipairs(KEYS) do
@@ -89,6 +107,14 @@ class FailOpenRedisCache(RedisCache):
         extra = [value for _, add, expiry in tally for value in (add, expiry)]
         answer = self._script(TAKE_WITHIN_LIMITS)(keys=all_keys, args=[amount, timeout, len(keys), *limits, *extra])
         return bool(answer[0]), [int(count) for count in answer[1:]]
+
+    @_fail_open(lambda *a, **k: None)
+    def lease(self, key: str, need: int, want: int, limit: int, timeout: int, tally=()):
+        """(allowed, count, granted) in one round trip (the LEASE script); None while Redis is unreachable."""
+        keys = [self.make_and_validate_key(k) for k in [key, *(k for k, _, _ in tally)]]
+        extra = [value for _, add, expiry in tally for value in (add, expiry)]
+        allowed, count, granted = self._script(LEASE)(keys=keys, args=[need, want, limit, timeout, *extra])
+        return bool(allowed), int(count), int(granted)
 
     @_fail_open(lambda *a, **k: None)
     def give_back(self, keys: list[str], amount: int) -> None:

@@ -3,7 +3,9 @@ tokens, in Django's cache.
 
 Shared by every token of that user or client (a refresh does not start a fresh budget) and, with
 ``REDIS_URL``, by every server process. A fixed hourly window, as GitHub's GraphQL API resets its
-budget; one cache round trip per request (``spend``, or ``peek`` for a request that costs nothing).
+budget. With Redis, a busy caller's points are taken in chunks and spent locally (users/leases.py: one
+round trip per chunk or per second, no overspending, the bounds stated there); with the in-process cache,
+one exact count per request.
 
 A request is charged only if its points fit, in one atomic step (users.counters.take): charging first
 and refunding an overdraft let a refused request hold points it never spent while it was refunded, so
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from schema.errors import Throttled
-from users import activity, counters
+from users import activity, counters, leases
 from users.throttle import client_address
 
 WINDOW_SECONDS = 3600
@@ -63,7 +65,10 @@ def spend(principal, points: int) -> Budget:
     key, reset_at = _window(principal)
     # The client's requests per hour (its page, users/activity.py) are tallied in the same step.
     requests = (activity.hour_key(principal.application_id), 1, activity.KEEP_SECONDS)
-    taken = counters.take([(key, limit)], points, timeout=WINDOW_SECONDS + 60, tally=[requests])
+    if leases.shared_cache():
+        taken = leases.budget_leases.take(key, limit, points, WINDOW_SECONDS + 60, tally=requests)
+    else:
+        taken = counters.take([(key, limit)], points, timeout=WINDOW_SECONDS + 60, tally=[requests])
     used = taken.counts[0] if taken.counted else 0  # nothing counted while Redis is unreachable
     if not taken.allowed:  # a refused request costs nothing
         budget = Budget(limit, used, points, reset_at)
@@ -96,7 +101,8 @@ def spend_anonymous(request) -> None:
 def peek(principal) -> Budget:
     """The budget as it stands, for a response that was refused before it could be charged."""
     key, reset_at = _window(principal)
-    return Budget(settings.GRAPHQL_RATE_BUDGET, cache.get(key, 0), 0, reset_at)
+    used = max(0, cache.get(key, 0) - leases.budget_leases.unspent(key))  # what this process leased is not used
+    return Budget(settings.GRAPHQL_RATE_BUDGET, used, 0, reset_at)
 
 
 def cost_report(budget: Budget | None, nodes: int, points: int | None = None) -> dict:

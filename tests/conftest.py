@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
+from users.leases import budget_leases
 from users.models import Application, User
 
 AccessToken = get_access_token_model()
@@ -139,5 +140,22 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate budgets and failed-login counters live in the cache: each test starts with none spent."""
+    """Rate budgets and failed-login counters live in the cache: each test starts with none spent (and no
+    budget lease: users/leases.py)."""
     cache.clear()
+    budget_leases.forget()
+
+
+@pytest.fixture
+def settings_redis(settings):
+    """Production's cache (project.cache.FailOpenRedisCache) on Redis database 14, empty; skipped without
+    Redis on a laptop, a failure in CI."""
+    from tests.fleet.servers import port_open, require
+
+    require(port_open(6379), "Redis on 127.0.0.1:6379")
+    url = "redis://127.0.0.1:6379/14"
+    settings.CACHES = {"default": {"BACKEND": "project.cache.FailOpenRedisCache", "LOCATION": url}}
+    cache.clear()
+    yield url
+    cache.clear()
+    budget_leases.forget()

@@ -2,7 +2,8 @@
 requests to /graphql per hour over the last 24 hours, drawn by the server as a small SVG chart.
 
 Requests are counted where the rate budget is counted (schema/budget.py): one more counter in the same
-cache round trip, so a request pays no extra query and no extra round trip. Hourly counters live 25 hours;
+cache round trip, so a request pays no extra query and no extra round trip (with Redis, a request served
+from a budget lease is counted locally first: users/leases.py). Hourly counters live 25 hours;
 the client's page reads the 24 of them in one ``get_many``. With Redis they are shared by every process;
 with the in-process cache (development) each process counts its own.
 """
@@ -15,6 +16,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from users.counters import read_counters
+from users.leases import budget_leases
 
 HOUR = 3600
 HOURS = 24
@@ -56,7 +58,10 @@ def requests_per_hour(application_id: int, now: float | None = None) -> list[tup
     """The last 24 hours, oldest first, the current one included."""
     current = int(time.time() if now is None else now) // HOUR
     hours = range(current - HOURS + 1, current + 1)
-    counts = read_counters([hour_key(application_id, hour) for hour in hours])
+    keys = [hour_key(application_id, hour) for hour in hours]
+    counts = read_counters(keys)
+    for key, amount in budget_leases.pending(keys).items():  # counted here, not yet in Redis (users/leases.py)
+        counts[key] = counts.get(key, 0) + amount
     return [
         (datetime.fromtimestamp(hour * HOUR, UTC), int(counts.get(hour_key(application_id, hour), 0))) for hour in hours
     ]

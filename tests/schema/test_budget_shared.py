@@ -5,11 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from schema.authentication import Principal
 from schema.budget import _window, spend
-from tests.fleet.servers import port_open, require
 from users import activity
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +28,6 @@ def test_two_processes_share_one_budget(settings_redis):
     assert other.returncode == 0, other.stderr
     assert int(other.stdout.strip()) == first.remaining - 7
     assert spend(CLIENT, 1).remaining == first.remaining - 8
-
-
-@pytest.fixture
-def settings_redis(settings):
-    require(port_open(6379), "Redis on 127.0.0.1:6379")
-    url = "redis://127.0.0.1:6379/14"
-    settings.CACHES = {"default": {"BACKEND": "project.cache.FailOpenRedisCache", "LOCATION": url}}  # production's
-    from django.core.cache import cache
-
-    cache.clear()
-    yield url
-    cache.clear()
 
 
 def test_spending_is_one_redis_round_trip(settings_redis):

@@ -19,7 +19,7 @@ from schema.nested_pages import Relation
 from schema.payloads import input_errors_field
 from users import services
 from users.models import User as UserModel
-from users.selectors import can_view_email, may_view_all_emails, users_visible_to
+from users.selectors import can_view_email, may_view_all_emails_in_one_query, users_visible_to
 
 
 def viewer(info) -> UserModel | None:
@@ -60,7 +60,8 @@ class User(DjangoObjectType):
     def resolve_email(user, info):
         # The permission at most once per request (the loaders' memo), not once per user of a page.
         me = viewer(info)
-        may_view_all = partial(info.context.loaders.one, ("may view all emails",), partial(may_view_all_emails, me))
+        asked = partial(may_view_all_emails_in_one_query, me)
+        may_view_all = partial(info.context.loaders.one, ("may view all emails",), asked)
         return user.email if can_view_email(me, user, may_view_all) else None
 
 

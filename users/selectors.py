@@ -1,10 +1,17 @@
 """Reads with the visibility rules every path to a user shares (lists, `node`, nested fields)."""
 
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import QuerySet
 
 from users.models import User
+
+VIEW_ALL_EMAILS = "users.view_user"
 
 
 def users_visible_to(viewer: User | None, users: QuerySet[User] | None = None) -> QuerySet[User]:
@@ -29,4 +36,44 @@ def may_view_all_emails(viewer: User | None) -> bool:
     """Whether ``viewer`` sees every user's e-mail. Django's has_perm asks ModelBackend's two queries
     (own and group permissions) once per viewer and keeps the answer on it (_perm_cache); the check
     itself walks the backends each time, so a list asks it once (schema.users)."""
-    return viewer is not None and viewer.has_perm("users.view_user")
+    return viewer is not None and viewer.has_perm(VIEW_ALL_EMAILS)
+
+
+def may_view_all_emails_in_one_query(viewer: User | None) -> bool:
+    """``may_view_all_emails`` in one query: ModelBackend asks two (own, then group permissions) and
+    compiles both ORM queries each time, which cost a 50-user list more than its page of users (issue 21).
+    Superusers and inactive users are decided as ModelBackend decides them; with other authentication
+    backends, ``has_perm`` decides. tests/users/test_selectors.py compares the two on every way of
+    holding the permission or not."""
+    if viewer is None or not viewer.is_active:
+        return False
+    if viewer.is_superuser:
+        return True
+    sql = _view_all_emails_sql()
+    if sql is None:
+        return may_view_all_emails(viewer)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer.pk, viewer.pk])
+        return bool(cursor.fetchone()[0])
+
+
+@cache
+def _view_all_emails_sql() -> str | None:
+    if list(settings.AUTHENTICATION_BACKENDS) != ["django.contrib.auth.backends.ModelBackend"]:
+        return None
+    q = connection.ops.quote_name
+    app_label, codename = VIEW_ALL_EMAILS.split(".")
+    own, member, granted = User.user_permissions.through._meta, User.groups.through._meta, Group.permissions.through
+    permission, content_type = Permission._meta.db_table, ContentType._meta.db_table
+    is_it = (
+        f"p.{q('content_type_id')} = ct.{q('id')} AND ct.{q('app_label')} = '{app_label}'"
+        f" AND p.{q('codename')} = '{codename}'"
+    )
+    own_table, member_table, granted_table = (q(meta.db_table) for meta in (own, member, granted._meta))
+    return (
+        f"SELECT (EXISTS (SELECT 1 FROM {own_table} up, {q(permission)} p, {q(content_type)} ct"
+        f" WHERE up.{q('user_id')} = %s AND p.{q('id')} = up.{q('permission_id')} AND {is_it})"
+        f" OR EXISTS (SELECT 1 FROM {member_table} ug, {granted_table} gp, {q(permission)} p, {q(content_type)} ct"
+        f" WHERE ug.{q('user_id')} = %s AND gp.{q('group_id')} = ug.{q('group_id')}"
+        f" AND p.{q('id')} = gp.{q('permission_id')} AND {is_it}))"
+    )

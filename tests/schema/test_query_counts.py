@@ -42,11 +42,10 @@ def test_users_with_groups_is_a_constant_number_of_queries(graphql, populated, m
     assert len(edges) == count
     assert all(len(e["node"]["groups"]["edges"]) == 10 for e in edges)
     # token, user page, every page member's groups, one grouped COUNT for their totalCount, and the
-    # viewer's permissions (for email): Django's has_perm asks ModelBackend's two queries (own, then
-    # via groups) once and caches them on the viewer.
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    # viewer's permission to see e-mails, once (users.selectors.may_view_all_emails_in_one_query).
+    assert len(queries) == 5, [q["sql"] for q in queries]
     assert sum("COUNT(" in q["sql"] for q in queries) == 1
-    assert sum('"auth_permission"' in q["sql"] for q in queries) == 2
+    assert sum('"auth_permission"' in q["sql"] for q in queries) == 1
 
 
 def test_groups_with_members_is_a_constant_number_of_queries(graphql, populated, make_token):

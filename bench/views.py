@@ -30,8 +30,9 @@ def prefetch_users(request: HttpRequest) -> HttpResponse:
 
     To be a fair yardstick it does the product's per-request work that is not GraphQL: the same bearer
     authentication (``schema.authentication.authenticate``: one token query, the same refusals), the same
-    scope requirements, the same visibility rules (``users_visible_to``, ``can_view_email``, which costs the
-    same permission query), the same orders and global ids, and the middleware's no-store headers.
+    scope requirements, the same visibility rules (``users_visible_to``, ``can_view_email``, which asks the
+    permission with ``has_perm`` as hand-written Django does: ModelBackend's two queries, where /graphql asks
+    one), the same orders and global ids, and the middleware's no-store headers.
     run.py checks before measuring that its ``data`` equals /graphql's. The per-token rate budget (and the
     ``extensions.cost`` report of it) is GraphQL's own cost accounting: it prices documents, so it stays on
     the GraphQL side.

@@ -12,10 +12,10 @@ What stays true:
   lease (2 % each, 5,000-point budget: 100 points). A lease grows (doubling) only while the caller's
   requests come back within ``RENEW_SECONDS``; a caller that is not busy takes exactly its cost each time,
   as without leases. Below 50 points of budget, chunks are never bigger than the request.
-- **The figures lag by at most ``RENEW_SECONDS``.** A lease is renewed (a round trip) at least that often
-  while it is used, and each renewal reads the shared count: ``used`` is that count less what this process
-  has not spent, so within one process the X-RateLimit-* headers are exact, and across processes they
-  count other processes' unspent leases as used (never less than was spent).
+- **The figures lag by at most ``RENEW_SECONDS`` or a chunk.** A lease is renewed (a round trip) at least
+  that often while it is used, and each renewal reads the shared count: ``used`` is that count less what
+  this process has not spent, so within one process the X-RateLimit-* headers are exact, and across
+  processes they count other processes' unspent leases as used and miss what they took since.
 - **Tallies** (a client's requests per hour, users/activity.py) of requests served from a lease are
   counted locally and added to Redis by the next renewal's script or, at the latest, ``RENEW_SECONDS``
   later by a timer thread; the client's page adds what its own process holds. A process killed loses at

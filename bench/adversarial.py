@@ -195,7 +195,7 @@ def points_of(body: dict, sent: str) -> int:
     from schema.pricing import refusal_cost
 
     cost = body.get("extensions", {}).get("cost")
-    return cost["requestedQueryCost"] if cost else refusal_cost(len(sent))
+    return cost["requestedQueryCost"] if cost else refusal_cost(sent)
 
 
 def best(

@@ -37,12 +37,12 @@ class Operation:
         return self.definition.operation == OperationType.MUTATION
 
 
-def new_text_chars(params: GraphQLParams) -> int:
-    """The characters this request makes the process prepare: 0 for a document it knows (schema.pricing)."""
-    return 0 if is_prepared(params.query) else len(params.query)
+def new_text(params: GraphQLParams) -> str:
+    """The text this request makes the process prepare: "" for a document it knows (schema.pricing)."""
+    return "" if is_prepared(params.query) else params.query
 
 
-def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: Prepared | None = None) -> Operation:
+def operation_for(request, params: GraphQLParams, prepared_text: str, trusted: Prepared | None = None) -> Operation:
     """The operation ``params`` asks for, or the refusal it deserves; ``trusted``: the client's trusted
     document the request named (``schema.trusted_documents``), already prepared. Sets
     ``request.accepted_scopes`` (the X-Accepted-OAuth-Scopes header) once the operation's fields are known."""
@@ -64,7 +64,7 @@ def operation_for(request, params: GraphQLParams, prepared_chars: int, trusted: 
     nodes = facts.node_count(variables)
     check_cost(nodes)
     rest = params.size - len(params.query or "")  # the variables, mostly
-    points = query_cost(facts.rows_read(variables), facts.reads, prepared_chars, rest, facts.aliases)
+    points = query_cost(facts.rows_read(variables), facts.reads, prepared_text, rest, facts.aliases)
     return Operation(prepared, definition, facts, params, variables, nodes, points)
 
 

@@ -5,13 +5,18 @@ A point is a hundred units. A unit is a node (GitHub's measure: the largest page
 multiplied along its path); each read (a distinct page, a COUNT or an object looked up by id: one SQL
 statement each, however many parents it serves) is ``READ_WEIGHT`` units, and some reads weigh more
 (filters, a scan, introspection: the weights below, in reads); and a document that this
-process has not prepared before (parsed, limited, validated, analysed: graphql-core's validation
-alone is about 5 us per character) pays for its text beyond ``FREE_CHARS``, one unit per
-``CHARS_PER_UNIT`` characters. Known documents (and trusted ones) do not pay for their text again.
+process has not prepared before (parsed, limited, validated, analysed, planned) pays for its text: one
+unit per ``CHARS_PER_UNIT`` characters past ``FREE_CHARS``, or ``TOKEN_UNITS`` per token past
+``FREE_TOKENS``, whichever is more. Parsing and validation follow the tokens (a field, an
+argument, a variable), not the characters: `a0: node(id: $g) { id }` is 12 tokens in 23 characters, and
+15 of them cost 4x the list's time per point when priced by characters (issue 21). Known documents (and
+trusted ones) do not pay for their text again.
 
 The weights come from ``bench/adversarial.py``: with them, no document of its corpus costs more time per
 point than three times the 50-user list's, measured in the same run.
 """
+
+import re
 
 READ_WEIGHT = 25
 FILTER_READS = 3  # filter arguments: building a FilterSet (copies of its filters, a form) costs about 3 reads
@@ -21,6 +26,8 @@ COUNT_READS = 2  # a COUNT reads every row of its list (it grows with the list: 
 WRITE_READS = 4  # a mutation's root field: its lookups, its write and a savepoint
 FREE_CHARS = 250
 CHARS_PER_UNIT = 1.5
+FREE_TOKENS = 100
+TOKEN_UNITS = 4  # about 35 us a token to parse, validate and analyse; a unit is about 10 us of the list
 # The rest of the request (variables, mostly): JSON parsed and walked, about 30 ns a character, so a unit
 # per 300 past the first 1,000 (2 MB of variables no operation declares cost 67 ms and was free).
 FREE_REQUEST_CHARS = 1_000
@@ -29,9 +36,23 @@ ALIAS_UNITS = 10  # an aliased field is resolved, gated and completed again, eve
 UNITS_PER_POINT = 100
 
 
-def text_units(chars: int) -> int:
-    """The work of preparing a document of ``chars`` characters, in units."""
-    return int(max(0, chars - FREE_CHARS) / CHARS_PER_UNIT)
+# GraphQL's lexical tokens (spec §2.1), as graphql-core's lexer splits them; comments are matched so that
+# their words are not counted, and a string is one token however long (its characters are priced).
+TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*|\.\.\.|[_A-Za-z][_0-9A-Za-z]*'
+    r"|-?[0-9][0-9.eE+-]*|[!$&():=@\[\]{|}]"
+)
+
+
+def tokens(text: str) -> int:
+    return sum(1 for token in TOKEN.findall(text) if not token.startswith("#"))
+
+
+def text_units(text: str) -> int:
+    """The work of preparing a new document's text, in units: by characters or by tokens."""
+    by_chars = max(0, len(text) - FREE_CHARS) / CHARS_PER_UNIT
+    by_tokens = max(0, tokens(text) - FREE_TOKENS) * TOKEN_UNITS
+    return int(max(by_chars, by_tokens))
 
 
 def request_units(other_chars: int) -> int:
@@ -39,14 +60,13 @@ def request_units(other_chars: int) -> int:
     return max(0, other_chars - FREE_REQUEST_CHARS) // REQUEST_CHARS_PER_UNIT
 
 
-def query_cost(nodes: int, reads: int, prepared_chars: int = 0, other_chars: int = 0, aliases: int = 0) -> int:
-    """Points for a request: at least one. ``prepared_chars``: the length of the document when this
-    request had to prepare it (0 when it was known); ``other_chars``: the rest of the request."""
-    units = nodes + READ_WEIGHT * reads + text_units(prepared_chars) + request_units(other_chars)
-    units += ALIAS_UNITS * aliases
+def query_cost(nodes: int, reads: int, new_text: str = "", other_chars: int = 0, aliases: int = 0) -> int:
+    """Points for a request: at least one. ``new_text``: the document when this request had to prepare
+    it ("" when it was known); ``other_chars``: the rest of the request."""
+    units = nodes + READ_WEIGHT * reads + ALIAS_UNITS * aliases + text_units(new_text) + request_units(other_chars)
     return max(1, -(-units // UNITS_PER_POINT))
 
 
-def refusal_cost(prepared_chars: int, other_chars: int = 0) -> int:
+def refusal_cost(new_text: str, other_chars: int = 0) -> int:
     """A refused document costs what reading it cost: one point, more for a long one."""
-    return query_cost(0, 0, prepared_chars, other_chars)
+    return query_cost(0, 0, new_text, other_chars)

@@ -34,7 +34,7 @@ from schema.errors import (
 )
 from schema.graphiql import graphiql_enabled, graphiql_page  # our own page: offline, strict CSP (SPEC §7.1)
 from schema.media_types import response_type
-from schema.operations import Operation, new_text_chars, operation_for
+from schema.operations import Operation, new_text, operation_for
 from schema.pricing import refusal_cost
 from schema.transport import read_params
 from schema.trusted_documents import trusted_document
@@ -98,11 +98,11 @@ class GraphQLView(View):
         params = read_params(request)  # what the wire carries (schema.transport)
         admit(request)  # anonymous callers: public introspection only, limited per address
         trusted = trusted_document(request, params)  # by id, or the client's policy (SPEC §8): no parsing
-        prepared_chars = 0 if trusted else new_text_chars(params)
+        prepared_text = "" if trusted else new_text(params)
         try:
-            operation = operation_for(request, params, prepared_chars, trusted)  # every refusal (schema.operations)
+            operation = operation_for(request, params, prepared_text, trusted)  # every refusal (schema.operations)
         except (GraphQLRequestError, OperationDenied):
-            charge_refusal(request, prepared_chars, params.size - len(params.query or ""))  # reading it was work
+            charge_refusal(request, prepared_text, params.size - len(params.query or ""))  # reading it was work
             raise
         request.budget = charge(request, operation)
         result = execution.run(request, operation, self.compiled_plans)
@@ -123,11 +123,11 @@ def charge(request, operation: Operation) -> budget.Budget | None:
     return None if request.principal.is_anonymous else budget.spend(request.principal, operation.points)
 
 
-def charge_refusal(request, prepared_chars: int, other_chars: int) -> None:
+def charge_refusal(request, prepared_text: str, other_chars: int) -> None:
     """SPEC §5: a document refused by a limit (or by parsing, validation, its variables) costs an
     authenticated caller a point (more for a long one); anonymous callers paid per address on the way in."""
     if not request.principal.is_anonymous:
-        request.budget = budget.spend(request.principal, refusal_cost(prepared_chars, other_chars))
+        request.budget = budget.spend(request.principal, refusal_cost(prepared_text, other_chars))
 
 
 def respond(request, result: ExecutionResult, operation: Operation) -> HttpResponse:

@@ -5,7 +5,18 @@ document this process has not prepared before."""
 import pytest
 
 from schema import documents
-from schema.pricing import CHARS_PER_UNIT, COUNT_READS, FREE_CHARS, READ_WEIGHT, query_cost, text_units
+from schema.pricing import (
+    CHARS_PER_UNIT,
+    COUNT_READS,
+    FREE_CHARS,
+    FREE_TOKENS,
+    READ_WEIGHT,
+    TOKEN_UNITS,
+    query_cost,
+    refusal_cost,
+    text_units,
+    tokens,
+)
 
 
 def cost_of(graphql, token, query, variables=None):
@@ -72,7 +83,7 @@ def test_fifteen_different_pages_cost_more_than_one(graphql, alice, make_token, 
     query = f"query ($g: ID!) {{ group(id: $g) {{ {pages} }} }}"
     cost = cost_of(graphql, make_token(alice, "read groups"), query, {"g": to_global_id("Group", group.pk)})
     reads, aliases = 1 + 15 * (1 + COUNT_READS), 15
-    assert cost["requestedQueryCost"] == query_cost(sum(range(1, 16)), reads, len(query), aliases=aliases)
+    assert cost["requestedQueryCost"] == query_cost(sum(range(1, 16)), reads, query, aliases=aliases)
     assert cost["requestedQueryCost"] > 7
 
 
@@ -82,7 +93,7 @@ def test_a_long_document_pays_for_its_text_once_per_process(graphql, alice, make
     query = "{ me { id " + " ".join(["username"] * 20) + " } }" + " " * 1000
     first = cost_of(graphql, token, query)["requestedQueryCost"]
     again = cost_of(graphql, token, query)["requestedQueryCost"]
-    assert first == query_cost(0, 0, len(query)) > 1
+    assert first == query_cost(0, 0, query) > 1
     assert again == 1
 
 
@@ -92,13 +103,34 @@ def test_a_refused_long_document_costs_more_than_a_point(graphql, alice, make_to
     query = "{ me { " + " ".join(["id"] * 990) + " } }"  # refused: `id` more than 30 times
     refused = graphql(query, token=token)
     assert refused.status == 400
-    assert int(refused.headers["X-RateLimit-Used"]) == used + query_cost(0, 0, len(query))
+    assert int(refused.headers["X-RateLimit-Used"]) == used + refusal_cost(query)
 
 
 def test_the_text_price_starts_past_the_free_characters():
-    assert text_units(FREE_CHARS) == 0
-    assert text_units(FREE_CHARS + 300) == int(300 / CHARS_PER_UNIT)
+    assert text_units("x" * FREE_CHARS) == 0  # one token
+    assert text_units("x" * (FREE_CHARS + 300)) == int(300 / CHARS_PER_UNIT)
     assert query_cost(0, 4) == 1 and query_cost(0, 5) == 2 and READ_WEIGHT == 25
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "count"),
+    [
+        ("names and punctuators", "query ($g: ID!) { a0: node(id: $g) { id } }", 22),
+        ("a comment is no token", "{ a b # c d e\n }", 4),
+        ("a string is one token", '{ a(s: "x { y } z") }', 8),
+        ("a block string is one token", '{ a(s: """x "y" { z }""") }', 8),
+        ("numbers and spreads", "{ a(n: -1.5e3) ...F }", 10),
+    ],
+)
+def test_tokens_are_counted_as_graphql_splits_them(case, text, count):
+    assert tokens(text) == count
+
+
+def test_a_dense_document_pays_for_its_tokens_past_the_free_ones():
+    """15 aliased lookups are 190 tokens in 386 characters: characters undercharged their validation."""
+    text = "query ($g: ID!) { " + " ".join(f"a{i}: node(id: $g) {{ id }}" for i in range(15)) + " }"
+    assert tokens(text) == 190 and len(text) < 400
+    assert text_units(text) == (190 - FREE_TOKENS) * TOKEN_UNITS > (len(text) - FREE_CHARS) / CHARS_PER_UNIT
 
 
 @pytest.mark.parametrize(
@@ -140,7 +172,7 @@ def test_each_mutation_is_priced_and_reads_afresh(graphql, alice, make_token):
     assert response.status == 200, response.body
     reads = 15 * (WRITE_READS + 1 + COUNT_READS)
     text = f"mutation {{ {fifteen} }}"
-    assert response.body["extensions"]["cost"]["requestedQueryCost"] == query_cost(15, reads, len(text), aliases=15)
+    assert response.body["extensions"]["cost"]["requestedQueryCost"] == query_cost(15, reads, text, aliases=15)
 
 
 def test_undeclared_variables_are_not_free(graphql, alice, make_token):

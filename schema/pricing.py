@@ -5,9 +5,10 @@ A point is a hundred units. A unit is a node (GitHub's measure: the largest page
 multiplied along its path); each read (a distinct page, a COUNT or an object looked up by id: one SQL
 statement each, however many parents it serves) is ``READ_WEIGHT`` units, and some reads weigh more
 (filters, a scan, introspection: the weights below, in reads); and a document that this
-process has not prepared before (parsed, limited, validated, analysed, planned) pays for its text: one
-unit per ``CHARS_PER_UNIT`` characters past ``FREE_CHARS``, or ``TOKEN_UNITS`` per token past
-``FREE_TOKENS``, whichever is more. Parsing and validation follow the tokens (a field, an
+process has not prepared before (parsed, limited, validated, analysed, planned) pays ``PREPARE_UNITS`` (the
+fixed part: graphql-core's validation alone builds its 27 rules and their visitors for every document,
+about 1 ms) and for its text: one unit per ``CHARS_PER_UNIT`` characters past ``FREE_CHARS``, or
+``TOKEN_UNITS`` per token past ``FREE_TOKENS``, whichever is more. Parsing and validation follow the tokens (a field, an
 argument, a variable), not the characters: `a0: node(id: $g) { id }` is 12 tokens in 23 characters, and
 15 of them cost 4x the list's time per point when priced by characters (issue 21). Known documents (and
 trusted ones) do not pay for their text again.
@@ -28,6 +29,7 @@ FREE_CHARS = 250
 CHARS_PER_UNIT = 1.5
 FREE_TOKENS = 100
 TOKEN_UNITS = 4  # about 35 us a token to parse, validate and analyse; a unit is about 10 us of the list
+PREPARE_UNITS = 150  # fixed work of a new document: `{ me { id } }` new 2.6 ms, known 1.1 ms (issue 21)
 # The rest of the request (variables, mostly): JSON parsed and walked, about 30 ns a character, so a unit
 # per 300 past the first 1,000 (2 MB of variables no operation declares cost 67 ms and was free).
 FREE_REQUEST_CHARS = 1_000
@@ -63,10 +65,17 @@ def request_units(other_chars: int) -> int:
 def query_cost(nodes: int, reads: int, new_text: str = "", other_chars: int = 0, aliases: int = 0) -> int:
     """Points for a request: at least one. ``new_text``: the document when this request had to prepare
     it ("" when it was known); ``other_chars``: the rest of the request."""
-    units = nodes + READ_WEIGHT * reads + ALIAS_UNITS * aliases + text_units(new_text) + request_units(other_chars)
-    return max(1, -(-units // UNITS_PER_POINT))
+    units = nodes + READ_WEIGHT * reads + ALIAS_UNITS * aliases + request_units(other_chars)
+    if new_text:
+        units += PREPARE_UNITS + text_units(new_text)
+    return points(units)
 
 
 def refusal_cost(new_text: str, other_chars: int = 0) -> int:
-    """A refused document costs what reading it cost: one point, more for a long one."""
-    return query_cost(0, 0, new_text, other_chars)
+    """A refused document costs what reading it cost: one point (SPEC §5), more for a long one; it stopped
+    before the work ``PREPARE_UNITS`` prices."""
+    return points(text_units(new_text) + request_units(other_chars))
+
+
+def points(units: int) -> int:
+    return max(1, -(-int(units) // UNITS_PER_POINT))

@@ -146,6 +146,15 @@ def empty_cache():
     budget_leases.forget()
 
 
+@pytest.fixture(autouse=True)
+def no_prepared_documents():
+    """A document new to the process pays for its preparation (schema.pricing): each test starts with none
+    prepared, so what a test is charged does not depend on the tests before it."""
+    from schema import documents
+
+    documents.DOCUMENTS.clear()
+
+
 @pytest.fixture
 def settings_redis(settings):
     """Production's cache (project.cache.FailOpenRedisCache) on Redis database 14, empty; skipped without

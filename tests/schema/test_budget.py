@@ -22,14 +22,14 @@ def test_executed_responses_report_cost(graphql, alice, make_token):
     response = graphql(USERS_AND_GROUPS, token=make_token(alice, "read groups"))
     cost = response.body["extensions"]["cost"]
     assert cost["nodeCount"] == 50 + 50 * 10
-    assert cost["requestedQueryCost"] == 6
-    assert cost["remaining"] == 5000 - 6
+    assert cost["requestedQueryCost"] == 8  # 550 nodes, 2 reads, and preparing the new document
+    assert cost["remaining"] == 5000 - 8
     assert cost["resetAt"].endswith(":00:00Z")
 
 
 def test_default_page_counts_as_twenty_nodes(graphql, alice, make_token):
     cost = graphql("{ users { totalCount } }", token=make_token(alice)).body["extensions"]["cost"]
-    assert (cost["nodeCount"], cost["requestedQueryCost"]) == (20, 1)
+    assert (cost["nodeCount"], cost["requestedQueryCost"]) == (20, 3)  # 20 nodes, 3 reads, a new document
 
 
 def test_cost_follows_variables_and_fragments(graphql, alice, make_token):
@@ -53,8 +53,8 @@ def test_budget_is_shared_by_every_token_of_a_user(graphql, alice, bob, make_tok
     """SPEC §5: per user, so a refresh (a new token) does not start a fresh budget."""
     settings.GRAPHQL_RATE_BUDGET = 10
     token, refreshed = make_token(alice, "read groups"), make_token(alice, "read groups")
-    assert graphql(USERS_AND_GROUPS, token=token).body["extensions"]["cost"]["remaining"] == 4
-    assert graphql("{ me { id } }", token=refreshed).body["extensions"]["cost"]["remaining"] == 3
+    assert graphql(USERS_AND_GROUPS, token=token).body["extensions"]["cost"]["remaining"] == 2  # 8 points
+    assert graphql("{ me { id } }", token=refreshed).body["extensions"]["cost"]["remaining"] == 0  # 2 points
     throttled = graphql(USERS_AND_GROUPS, token=refreshed)
     assert throttled.status == 429
     assert throttled.codes == ["THROTTLED"]
@@ -66,13 +66,14 @@ def test_client_credentials_tokens_share_their_clients_budget(graphql, make_appl
     settings.GRAPHQL_RATE_BUDGET = 10
     server, other = make_application(name="server"), make_application(name="other")
     first, second = make_token(None, "read", application=server), make_token(None, "read", application=server)
-    assert graphql("{ users(first: 20) { totalCount } }", token=first).headers["X-RateLimit-Remaining"] == "9"
-    assert graphql("{ users(first: 20) { totalCount } }", token=second).headers["X-RateLimit-Remaining"] == "8"
+    # 3 points the first time (the document is new to the process), 1 point after.
+    assert graphql("{ users(first: 20) { totalCount } }", token=first).headers["X-RateLimit-Remaining"] == "7"
+    assert graphql("{ users(first: 20) { totalCount } }", token=second).headers["X-RateLimit-Remaining"] == "6"
     assert (
         graphql("{ users { totalCount } }", token=make_token(None, "read", application=other)).headers[
             "X-RateLimit-Remaining"
         ]
-        == "9"
+        == "7"
     )
 
 
@@ -82,12 +83,12 @@ def test_rate_limit_headers_on_every_response_to_a_valid_token(graphql, alice, m
     executed = graphql(USERS_AND_GROUPS, token=token)
     headers = {name: executed.headers[name] for name in RATE_HEADERS}
     assert headers["X-RateLimit-Limit"] == "100"
-    assert (headers["X-RateLimit-Used"], headers["X-RateLimit-Remaining"]) == ("6", "94")
+    assert (headers["X-RateLimit-Used"], headers["X-RateLimit-Remaining"]) == ("8", "92")
     assert headers["X-RateLimit-Resource"] == "graphql"
     assert int(headers["X-RateLimit-Reset"]) % 3600 == 0
     refused = graphql("{ nope }", token=token)  # refused before execution: one point (SPEC §5), reported
     assert refused.status == 400
-    assert (refused.headers["X-RateLimit-Used"], refused.headers["X-RateLimit-Remaining"]) == ("7", "93")
+    assert (refused.headers["X-RateLimit-Used"], refused.headers["X-RateLimit-Remaining"]) == ("9", "91")
 
 
 def test_no_rate_limit_headers_without_a_valid_token(graphql, settings):
@@ -104,22 +105,22 @@ def test_rate_limit_field_reports_this_request_included(graphql, alice, make_tok
     response = graphql("{ rateLimit { limit cost remaining used resetAt } users { totalCount } }", token=token)
     assert response.status == 200
     rate = response.data["rateLimit"]
-    assert (rate["limit"], rate["cost"], rate["used"], rate["remaining"]) == (50, 1, 7, 43)
+    assert (rate["limit"], rate["cost"], rate["used"], rate["remaining"]) == (50, 3, 11, 39)  # both new: 8 + 3
     assert rate["resetAt"].endswith(":00:00+00:00")
-    assert response.headers["X-RateLimit-Remaining"] == "43"
+    assert response.headers["X-RateLimit-Remaining"] == "39"
 
 
 def test_rate_limit_field_needs_no_scope(graphql, alice, make_token):
     response = graphql("{ rateLimit { remaining } }", token=make_token(alice, "write"))
     assert response.status == 200
-    assert response.data["rateLimit"]["remaining"] == 4999
+    assert response.data["rateLimit"]["remaining"] == 4998  # 2 points: a new document
 
 
 def test_a_refused_request_costs_nothing(graphql, alice, make_token, settings):
     settings.GRAPHQL_RATE_BUDGET = 3
     token = make_token(alice, "read groups")
     assert graphql(USERS_AND_GROUPS, token=token).status == 429
-    assert graphql("{ me { id } }", token=token).body["extensions"]["cost"]["remaining"] == 2
+    assert graphql("{ me { id } }", token=token).body["extensions"]["cost"]["remaining"] == 1  # 2 points: new
 
 
 def test_throttled_requests_run_nothing(graphql, alice, make_token, settings):

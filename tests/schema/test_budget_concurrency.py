@@ -9,9 +9,17 @@ import pytest
 import requests
 from django.core.cache.backends.locmem import LocMemCache
 
+from schema import documents
+
 pytestmark = pytest.mark.slow
-ME = "{ me { username } }"  # one point
-EXPENSIVE = "{ users(first: 50) { edges { node { groups(first: 10) { totalCount } } } } }"  # six points
+ME = "{ me { username } }"  # one point, once the process has prepared it (schema.pricing)
+EXPENSIVE = "{ users(first: 50) { edges { node { groups(first: 10) { totalCount } } } } }"  # six points at least
+
+
+@pytest.fixture(autouse=True)
+def prepared():
+    """Prepared before the requests race: which of them would prepare it, and pay for it, is not the point."""
+    documents.prepare(ME)
 
 
 def ask(url: str, token: str, query: str) -> requests.Response:

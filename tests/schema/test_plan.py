@@ -49,7 +49,7 @@ from hypothesis_graphql import queries
 
 from schema.authentication import Principal
 from schema.budget import Budget
-from schema.documents import SCHEMA
+from schema.documents import DOCUMENTS, SCHEMA
 from schema.execution import never_awaitable
 from schema.loaders import Loaders
 from schema.plan import compile_plan
@@ -408,6 +408,7 @@ def test_http_answers_are_the_same_with_plans_on_and_off(graphql, world, make_to
     answers = []
     for planned in (False, True):
         settings.GRAPHQL_COMPILED_PLANS = planned
+        DOCUMENTS.clear()  # new both times: the same price (schema.pricing)
         user = None if scopes is None else world["alice"]
         response = graphql(query, token=make_token(user, scopes or "read groups"))
         headers = {name: response.headers.get(name) for name in ("WWW-Authenticate", "X-Accepted-OAuth-Scopes")}

@@ -10,8 +10,10 @@ from schema.pricing import (
     COUNT_READS,
     FREE_CHARS,
     FREE_TOKENS,
+    PREPARE_UNITS,
     READ_WEIGHT,
     TOKEN_UNITS,
+    UNITS_PER_POINT,
     query_cost,
     refusal_cost,
     text_units,
@@ -72,7 +74,7 @@ def test_reads_are_priced(graphql, alice, make_token, case, query, nodes, reads)
     cost = cost_of(graphql, make_token(alice, "read groups"), query)
     assert cost["nodeCount"] == nodes
     aliases = query.count(": users(") + query.count(": group(")  # each aliased field: ALIAS_UNITS
-    assert cost["requestedQueryCost"] == query_cost(nodes, reads, aliases=aliases)
+    assert cost["requestedQueryCost"] == query_cost(nodes, reads, query, aliases=aliases)  # new to the process
 
 
 def test_fifteen_different_pages_cost_more_than_one(graphql, alice, make_token, group_factory):
@@ -104,6 +106,15 @@ def test_a_refused_long_document_costs_more_than_a_point(graphql, alice, make_to
     refused = graphql(query, token=token)
     assert refused.status == 400
     assert int(refused.headers["X-RateLimit-Used"]) == used + refusal_cost(query)
+
+
+def test_a_new_document_pays_for_its_preparation_once_per_process(graphql, alice, make_token):
+    """Preparing `{ me { id } }` (parse, limits, validation, analysis, plan) costs more than running it."""
+    token = make_token(alice)
+    first = cost_of(graphql, token, "{ me { id } }")["requestedQueryCost"]
+    again = cost_of(graphql, token, "{ me { id } }")["requestedQueryCost"]
+    assert (first, again) == (query_cost(0, 0, "{ me { id } }"), query_cost(0, 0)) == (2, 1)
+    assert PREPARE_UNITS > UNITS_PER_POINT
 
 
 def test_the_text_price_starts_past_the_free_characters():
@@ -160,7 +171,7 @@ def test_the_price_follows_the_rows_read_and_the_reads_the_loaders_make(
     graphql, alice, make_token, case, query, rows, reads
 ):
     cost = cost_of(graphql, make_token(alice, "read groups"), query)
-    assert cost["requestedQueryCost"] == query_cost(rows, reads, aliases=query.count(": group("))
+    assert cost["requestedQueryCost"] == query_cost(rows, reads, query, aliases=query.count(": group("))
 
 
 def test_each_mutation_is_priced_and_reads_afresh(graphql, alice, make_token):
@@ -195,5 +206,6 @@ def test_filters_that_read_a_whole_relation_are_priced_as_scans(graphql, alice, 
     from schema.pricing import FILTER_READS, SCAN_READS
 
     token = make_token(alice, "read groups")
-    cost = cost_of(graphql, token, f"{{ users(first: 5, {argument}) {{ edges {{ node {{ id }} }} }} }}")
-    assert cost["requestedQueryCost"] == query_cost(5, 1 + FILTER_READS + SCAN_READS)
+    query = f"{{ users(first: 5, {argument}) {{ edges {{ node {{ id }} }} }} }}"
+    cost = cost_of(graphql, token, query)
+    assert cost["requestedQueryCost"] == query_cost(5, 1 + FILTER_READS + SCAN_READS, query)

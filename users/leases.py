@@ -8,8 +8,8 @@ What stays true:
   (project/cache.py's LEASE script), so everything every process has taken never exceeds the limit, and a
   process spends only what it took.
 - **Early refusal is bounded.** Points one process took and has not spent yet count as used for the
-  others: a caller can be refused up to ``CHUNK_SHARE`` of its limit early per other process holding a
-  lease (2 % each, 5,000-point budget: 100 points). A lease grows (doubling) only while the caller's
+  others: a caller can be refused up to 1/``CHUNK_SHARE`` of its limit early per other process holding a
+  lease (2 % each; of a 5,000-point budget, 100 points). A lease grows (doubling) only while the caller's
   requests come back within ``RENEW_SECONDS``; a caller that is not busy takes exactly its cost each time,
   as without leases. Below 50 points of budget, chunks are never bigger than the request.
 - **The figures lag by at most ``RENEW_SECONDS`` or a chunk.** A lease is renewed (a round trip) at least

@@ -72,14 +72,15 @@ if answer[1] == 1 then
 end
 return answer
 """
-# users.leases: take between ``need`` and ``want`` points of a budget (as many as fit under the limit, never
-# fewer than ``need``), and add the tallies, in one step; {allowed, count after, points granted}. Refused
-# (fewer than ``need`` left): nothing is taken or tallied.
+# users.leases: take between ``need`` and ``want`` points of a budget, and add the tallies, in one step;
+# {allowed, count after, points granted}. Never more than a 16th of what is left beyond ``need``: near the
+# end of a budget, one process does not take the rest while another refuses the caller. Refused (fewer
+# than ``need`` left): nothing is taken or tallied.
 LEASE = """
 local need, want, limit, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count + need > limit then return {0, count, 0} end
-local grant = math.min(want, limit - count)
+local grant = math.min(want, math.max(need, math.floor((limit - count) / 16)))
 if grant > 0 then
   count = redis.call('INCRBY', KEYS[1], grant)
   if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ttl) end

@@ -46,10 +46,11 @@ def parse_within_limits(query: str) -> DocumentNode:
         ) from None
 
 
-def count_tokens(query: str) -> int:
+def count_tokens(query: str, stop_after: int | None = None) -> int:
+    """Lexical tokens (comments excepted), up to ``stop_after``; a syntax error ends the count."""
     lexer, count = Lexer(Source(query)), 0
     try:
-        while lexer.advance().kind != TokenKind.EOF:
+        while lexer.advance().kind != TokenKind.EOF and count != stop_after:
             count += 1
     except GraphQLError:
         pass  # a syntax error after the limit: the count so far is what we report

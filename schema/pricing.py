@@ -17,7 +17,7 @@ The weights come from ``bench/adversarial.py``: with them, no document of its co
 point than three times the 50-user list's, measured in the same run.
 """
 
-import re
+from schema.limits import MAX_TOKENS, count_tokens
 
 READ_WEIGHT = 25
 FILTER_READS = 3  # filter arguments: building a FilterSet (copies of its filters, a form) costs about 3 reads
@@ -38,16 +38,10 @@ ALIAS_UNITS = 10  # an aliased field is resolved, gated and completed again, eve
 UNITS_PER_POINT = 100
 
 
-# GraphQL's lexical tokens (spec §2.1), as graphql-core's lexer splits them; comments are matched so that
-# their words are not counted, and a string is one token however long (its characters are priced).
-TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*|\.\.\.|[_A-Za-z][_0-9A-Za-z]*'
-    r"|-?[0-9][0-9.eE+-]*|[!$&():=@\[\]{|}]"
-)
-
-
 def tokens(text: str) -> int:
-    return sum(1 for token in TOKEN.findall(text) if not token.startswith("#"))
+    """The document's lexical tokens as graphql-core's lexer reads them (comments are not tokens, a string is
+    one), counted up to the document limit: a regular expression lost count inside block strings."""
+    return count_tokens(text, stop_after=MAX_TOKENS + 1)
 
 
 def text_units(text: str) -> int:
@@ -71,10 +65,13 @@ def query_cost(nodes: int, reads: int, new_text: str = "", other_chars: int = 0,
     return points(units)
 
 
-def refusal_cost(new_text: str, other_chars: int = 0) -> int:
-    """A refused document costs what reading it cost: one point (SPEC §5), more for a long one; it stopped
-    before the work ``PREPARE_UNITS`` prices."""
-    return points(text_units(new_text) + request_units(other_chars))
+def refusal_cost(new_text: str, other_chars: int = 0, validated: bool = False) -> int:
+    """A refused document costs what reading it cost: one point (SPEC §5), more for a long one. Refused by
+    its syntax or a limit checked before validation, it stopped before the work ``PREPARE_UNITS`` prices;
+    refused by validation or later (``validated``), it did that work, and a document that fails validation
+    is never cached, so it would be done again for every copy sent."""
+    prepare = PREPARE_UNITS if validated and new_text else 0
+    return points(prepare + text_units(new_text) + request_units(other_chars))
 
 
 def points(units: int) -> int:

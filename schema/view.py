@@ -19,8 +19,10 @@ from graphql import ExecutionResult, GraphQLError
 
 from schema import budget, execution
 from schema.authentication import request_id_of
+from schema.documents import is_prepared
 from schema.errors import (
     APIError,
+    Code,
     GraphQLRequestError,
     MethodNotAllowed,
     OperationDenied,
@@ -101,8 +103,10 @@ class GraphQLView(View):
         prepared_text = "" if trusted else new_text(params)
         try:
             operation = operation_for(request, params, prepared_text, trusted)  # every refusal (schema.operations)
-        except (GraphQLRequestError, OperationDenied):
-            charge_refusal(request, prepared_text, params.size - len(params.query or ""))  # reading it was work
+        except (GraphQLRequestError, OperationDenied) as refused:
+            # Reading it was work; so was validating it, when the refusal came from validation or later.
+            validated = refused.code == Code.GRAPHQL_VALIDATION_FAILED or is_prepared(params.query)
+            charge_refusal(request, prepared_text, params.size - len(params.query or ""), validated)
             raise
         request.budget = charge(request, operation)
         result = execution.run(request, operation, self.compiled_plans)
@@ -123,11 +127,11 @@ def charge(request, operation: Operation) -> budget.Budget | None:
     return None if request.principal.is_anonymous else budget.spend(request.principal, operation.points)
 
 
-def charge_refusal(request, prepared_text: str, other_chars: int) -> None:
+def charge_refusal(request, prepared_text: str, other_chars: int, validated: bool = False) -> None:
     """SPEC §5: a document refused by a limit (or by parsing, validation, its variables) costs an
     authenticated caller a point (more for a long one); anonymous callers paid per address on the way in."""
     if not request.principal.is_anonymous:
-        request.budget = budget.spend(request.principal, refusal_cost(prepared_text, other_chars))
+        request.budget = budget.spend(request.principal, refusal_cost(prepared_text, other_chars, validated))
 
 
 def respond(request, result: ExecutionResult, operation: Operation) -> HttpResponse:

@@ -18,9 +18,9 @@ What stays true:
   processes they count other processes' unspent leases as used and miss what they took since.
 - **Tallies** (a client's requests per hour, users/activity.py) of requests served from a lease are
   counted locally and added to Redis by the next renewal's script or, at the latest, ``RENEW_SECONDS``
-  later by a timer thread; the client's page adds what its own process holds. A process killed loses at
-  most that second of tallies. Points leased and never spent are not given back (they expire with the
-  window).
+  later by the process's one flusher thread; the client's page adds what its own process holds. A
+  process killed loses at most that second of tallies. Points leased and never spent are not given
+  back (they expire with the window).
 
 Only with a shared cache (Redis); the in-process cache (development) counts every request exactly
 (users.counters). While Redis is unreachable nothing is counted (SPEC §6) and no lease is taken.
@@ -53,7 +53,8 @@ class Leases:
         self._lock = threading.Lock()
         self._leases: dict[str, Lease] = {}
         self._tallies: dict[str, list[int]] = {}  # key -> [amount, timeout], not yet added
-        self._flush_timer: threading.Timer | None = None
+        self._tallies_pending = threading.Event()
+        self._flusher: threading.Thread | None = None
 
     def take(self, key: str, limit: int, points: int, timeout: int, tally: tuple[str, int, int]) -> Taken:
         """Spend ``points`` of the shared counter ``key`` (at most ``limit``): from this process' lease
@@ -75,15 +76,22 @@ class Leases:
             if answer is None:  # Redis unreachable: nothing counted (SPEC §6)
                 return NOT_COUNTED
             allowed, shared, granted = answer
+            if allowed:
+                self._tallies.clear()  # added by the script
+                if shared < unspent + granted:  # Redis lost the counter (a restart, an eviction): what this
+                    unspent = 0  # process held is gone with it, so this request is counted afresh, exactly
+                    answer = cache.lease(key, points, points, limit, timeout)
+                    if answer is None:
+                        return NOT_COUNTED
+                    allowed, shared, granted = answer
             if not allowed:  # a refused request costs nothing; the tallies stay pending
-                return Taken(False, (shared - unspent,))
-            self._tallies.clear()
+                return Taken(False, (max(0, shared - unspent),))
             if lease is None:
                 self._forget_idle(now)
                 lease = self._leases[key] = Lease(0, 0, 0, now)
-            lease.unspent = unspent + granted - points
+            lease.unspent = max(0, unspent + granted - points)
             lease.shared, lease.granted, lease.renewed_at = shared, granted, now
-            return Taken(True, (shared - lease.unspent,))
+            return Taken(True, (max(0, shared - lease.unspent),))
 
     def unspent(self, key: str) -> int:
         """What this process holds of ``key`` and has not spent: counted as used in Redis, not by the caller."""
@@ -100,29 +108,42 @@ class Leases:
         with self._lock:
             self._leases.clear()
             self._tallies.clear()
-            if self._flush_timer is not None:
-                self._flush_timer.cancel()
-                self._flush_timer = None
+            self._tallies_pending.clear()
+
+    def flush(self) -> None:
+        """Add the pending tallies to Redis, in one round trip, outside the lock: requests do not wait."""
+        with self._lock:
+            pending = [(key, amount, expiry) for key, (amount, expiry) in self._tallies.items()]
+            self._tallies.clear()
+            self._tallies_pending.clear()
+        if pending:
+            counters.take([], 0, timeout=0, tally=pending)
 
     def _add_tally(self, key: str, amount: int, timeout: int) -> None:
         pending = self._tallies.setdefault(key, [0, timeout])
         pending[0] += amount
-        if self._flush_timer is None:  # started in the worker that counts, after any fork
-            self._flush_timer = threading.Timer(RENEW_SECONDS, self._flush)
-            self._flush_timer.daemon = True
-            self._flush_timer.start()
+        self._tallies_pending.set()
+        if self._flusher is None or not self._flusher.is_alive():  # in the worker that counts, after any fork
+            self._flusher = threading.Thread(target=self._flush_forever, name="budget-tallies", daemon=True)
+            self._flusher.start()
 
-    def _flush(self) -> None:
-        with self._lock:
-            pending = [(key, amount, expiry) for key, (amount, expiry) in self._tallies.items()]
-            self._tallies.clear()
-            self._flush_timer = None
-        if pending:  # outside the lock: requests do not wait for this round trip
-            counters.take([], 0, timeout=0, tally=pending)
+    def _flush_forever(self) -> None:
+        # One thread for the process's life: Django's cache connections are per thread, so a thread per
+        # flush would open a Redis connection per flush.
+        while True:
+            self._tallies_pending.wait()
+            time.sleep(RENEW_SECONDS)
+            self.flush()
 
     def _forget_idle(self, now: float) -> None:
+        """Past ``KEEP`` leases, drop those a renewal would replace anyway: idle and empty, or an hour old
+        (their window is over)."""
         if len(self._leases) >= KEEP:
-            self._leases = {k: v for k, v in self._leases.items() if now - v.renewed_at < 3600}
+            self._leases = {
+                key: lease
+                for key, lease in self._leases.items()
+                if now - lease.renewed_at < (3600 if lease.unspent else RENEW_SECONDS)
+            }
 
 
 budget_leases = Leases()

@@ -45,13 +45,15 @@ def may_view_all_emails_in_one_query(viewer: User | None) -> bool:
     Superusers and inactive users are decided as ModelBackend decides them; with other authentication
     backends, ``has_perm`` decides. tests/users/test_selectors.py compares the two on every way of
     holding the permission or not."""
-    if viewer is None or not viewer.is_active:
+    if viewer is None:
         return False
-    if viewer.is_superuser:
-        return True
     sql = _view_all_emails_sql()
     if sql is None:
         return may_view_all_emails(viewer)
+    if not viewer.is_active:
+        return False
+    if viewer.is_superuser:
+        return True
     with connection.cursor() as cursor:
         cursor.execute(sql, [viewer.pk, viewer.pk])
         return bool(cursor.fetchone()[0])

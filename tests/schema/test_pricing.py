@@ -131,6 +131,8 @@ def test_the_text_price_starts_past_the_free_characters():
         ("a string is one token", '{ a(s: "x { y } z") }', 8),
         ("a block string is one token", '{ a(s: """x "y" { z }""") }', 8),
         ("numbers and spreads", "{ a(n: -1.5e3) ...F }", 10),
+        ("an escaped triple quote in a block string", '{ a(s: """\\""" x """) b(s: """y""") }', 14),
+        ("numbers without separators", "{ a(n: [0-0-0-0]) }", 13),
     ],
 )
 def test_tokens_are_counted_as_graphql_splits_them(case, text, count):

@@ -152,20 +152,27 @@ def test_introspection_is_answered_once_per_document(graphql, alice, make_token,
     assert answers[0].body["data"] == answers[2].body["data"]
 
 
-def test_a_refused_document_costs_an_authenticated_caller_one_point(graphql, alice, make_token):
+@pytest.mark.parametrize(
+    ("case", "query", "points"),
+    [
+        ("a limit before validation", "{ me { ...F9 } } " + doubling(9), [1, 1]),
+        ("bad syntax", "{ me {", [1, 1]),
+        ("refused by validation", "{ nope }", [2, 2]),  # validated again for every copy: never cached
+        ("refused for its variables", "query ($n: Int!) { users(first: $n) { totalCount } }", [2, 1]),  # cached
+    ],
+)
+def test_a_refused_document_costs_an_authenticated_caller_what_reading_it_cost(
+    graphql, alice, make_token, case, query, points
+):
+    """SPEC §5: a point at least; a document that went through validation pays for its preparation too
+    (schema.pricing.PREPARE_UNITS) when this request did that work, as an executed one does."""
     token = make_token(alice)
-    before = graphql("{ me { id } }", token=token)
-    used = int(before.headers["X-RateLimit-Used"])
-    for query in [
-        "{ me { ...F9 } } " + doubling(9),
-        "{ nope }",
-        "{ me {",
-        "query ($n: Int!) { users(first: $n) { totalCount } }",
-    ]:
+    used = int(graphql("{ me { id } }", token=token).headers["X-RateLimit-Used"])
+    for charged in points:  # the same refusal twice
         refused = graphql(query, token=token)
         assert refused.status == 400
-        used += 1
-        assert int(refused.headers["X-RateLimit-Used"]) == used, query
+        used += charged
+        assert int(refused.headers["X-RateLimit-Used"]) == used
 
 
 def test_anonymous_callers_are_limited_per_address(graphql, settings):

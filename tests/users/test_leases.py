@@ -104,3 +104,26 @@ def test_requests_served_from_a_lease_reach_the_clients_hourly_count_within_a_se
     while cache.get(key, 0) < 20 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert cache.get(key, 0) == 20 and budget_leases.pending([key]) == {}
+
+
+def test_near_the_end_of_a_budget_a_process_takes_a_sixteenth_of_what_is_left(settings_redis, settings):
+    """So that another process is not left refusing a caller who still has points."""
+    settings.GRAPHQL_RATE_BUDGET = 5000
+    cache.set(_window(CLIENT)[0], 4900)  # 100 points left
+    for _ in range(40):
+        spend(CLIENT, 1)
+    held = budget_leases.unspent(_window(CLIENT)[0])
+    assert held <= (5000 - 4900) // 16 and shared_count() == 4900 + 40 + held
+
+
+def test_when_redis_loses_the_counter_what_a_process_held_is_gone_and_the_request_counted_afresh(
+    settings_redis, settings
+):
+    settings.GRAPHQL_RATE_BUDGET = 5000
+    for _ in range(50):
+        spend(CLIENT, 1)
+    assert budget_leases.unspent(_window(CLIENT)[0]) > 0
+    cache.delete(_window(CLIENT)[0])  # Redis restarted without its data, or evicted the key
+    time.sleep(RENEW_SECONDS + 0.1)  # the lease is due for renewal: it learns the count is gone
+    after = spend(CLIENT, 1)
+    assert (after.used, shared_count(), budget_leases.unspent(_window(CLIENT)[0])) == (1, 1, 0)

@@ -37,7 +37,7 @@ from users.counters import NOT_COUNTED, Taken
 
 CHUNK_SHARE = 50  # a lease is at most 1/50 of the limit
 RENEW_SECONDS = 1.0
-KEEP = 4096  # leases kept per process before idle ones (an hour without a renewal) are dropped
+KEEP = 4096  # leases kept per process before those a renewal would replace are dropped (_forget_idle)
 
 
 @dataclass

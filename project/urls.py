@@ -58,6 +58,8 @@ oauth2_patterns = [
 ]
 
 urlpatterns = [
+    # The API first: Django tries the patterns in order on every request, and almost every request is this one.
+    path("graphql", GraphQLView.as_view(), name="graphql"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Sign-in limits (SPEC §2.4): the admin's login page is wrapped too, ahead of admin.site.urls.
@@ -74,7 +76,6 @@ urlpatterns = [
     path(".well-known/oauth-authorization-server", metadata.discovery, name="oauth-server-metadata"),
     path(".well-known/openid-configuration", metadata.discovery, name="openid-configuration"),
     path(PROTECTED_RESOURCE_METADATA_PATH[1:], metadata.protected_resource, name="oauth-resource-metadata"),
-    path("graphql", GraphQLView.as_view(), name="graphql"),
     path("graphql/callback", graphiql.graphiql_callback, name="graphiql-callback"),
     path("favicon.ico", home.favicon),
     path("", home.home, name="home"),

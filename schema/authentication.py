@@ -15,11 +15,12 @@ from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from oauth2_provider.models import get_access_token_model, get_application_model
 
+from project.raw_sql import fetch_one
 from schema.errors import (
     APIError,
     DPoPProofRefused,
@@ -70,7 +71,7 @@ ANONYMOUS = Principal(None, None, None, frozenset(), None)
 
 def authenticate(request) -> Principal:
     """The principal of a request, ANONYMOUS without a header; raises AuthenticationFailed."""
-    if "access_token" in request.GET:
+    if request.META.get("QUERY_STRING") and "access_token" in request.GET:  # no query string: nothing to parse
         raise invalid_request("Send the access token in the Authorization header, not in the URL.")
     header = request.META.get("HTTP_AUTHORIZATION")
     if header is None:
@@ -96,12 +97,11 @@ def principal_for_token(raw_token: str) -> Principal:
 
     Written as raw SQL because compiling the equivalent ORM query (select_related) cost about
     five times the query itself, and read with a cursor because ``User.objects.raw`` worked out
-    its columns and converters again on every request (``user_from_row`` keeps them).
+    its columns and converters again on every request (``user_from_row`` keeps them); read by
+    ``project.raw_sql.fetch_one``, past Django's cursor wrappers, which cost as much as the query.
     """
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
-    with connection.cursor() as cursor:
-        cursor.execute(token_lookup_sql(), [checksum, timezone.now()])
-        row = cursor.fetchone()
+    row = fetch_one(token_lookup_sql(), [checksum, timezone.now()])
     if row is None:
         raise invalid_token()
     user_columns = len(User._meta.concrete_fields)
@@ -128,7 +128,7 @@ def check_sender(request, scheme: str, token: str, jkt: str | None) -> None:
 
 def audiences_of(resource) -> tuple[str, ...]:
     """DOT's JSON list of resources, as the driver returns it (PostgreSQL's jsonb parsed, SQLite's text not)."""
-    if isinstance(resource, str | bytes):
+    if isinstance(resource, (str, bytes)):  # a tuple: `str | bytes` builds a union on every call
         resource = json.loads(resource or "[]")
     return tuple(resource or ())
 
@@ -136,24 +136,31 @@ def audiences_of(resource) -> tuple[str, ...]:
 def user_from_row(values: tuple) -> User | None:
     """The user of the lookup's row (None: a client-credentials token), its values converted by the
     fields' converters as the ORM converts them (SQLite's datetimes and booleans)."""
-    fields = User._meta.concrete_fields
-    if values[fields.index(User._meta.pk)] is None:
+    pk_index, attnames = _user_columns()
+    if values[pk_index] is None:
         return None
-    converters = getattr(connection, "_user_row_converters", None)  # per connection: they are bound to it
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each `connection.x` looks it up again
+    converters = getattr(db, "_user_row_converters", None)  # per connection: they are bound to it
     if converters is None:
-        converters = connection._user_row_converters = _converters_of(fields)
+        converters = db._user_row_converters = _converters_of(db)
     values = list(values)
     for index, functions, expression in converters:
         for convert in functions:
-            values[index] = convert(values[index], expression, connection)
-    return User.from_db(connection.alias, [field.attname for field in fields], values)
+            values[index] = convert(values[index], expression, db)
+    return User.from_db(db.alias, attnames, values)
 
 
-def _converters_of(fields) -> list:
+@cache
+def _user_columns() -> tuple[int, list[str]]:
+    fields = User._meta.concrete_fields
+    return fields.index(User._meta.pk), [field.attname for field in fields]
+
+
+def _converters_of(db) -> list:
     found = []
-    for index, field in enumerate(fields):
+    for index, field in enumerate(User._meta.concrete_fields):
         expression = field.get_col(User._meta.db_table)
-        functions = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+        functions = db.ops.get_db_converters(expression) + field.get_db_converters(db)
         if functions:
             found.append((index, functions, expression))
     return found

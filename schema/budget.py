@@ -15,6 +15,7 @@ concurrent requests that fitted were refused.
 import hashlib
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -115,5 +116,6 @@ def cost_report(budget: Budget | None, nodes: int, points: int | None = None) ->
     }
 
 
+@lru_cache(maxsize=16)  # one reset time an hour: formatted once, not on every response
 def iso_time(timestamp: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))

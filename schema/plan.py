@@ -41,6 +41,9 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_named_type,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
     is_object_type,
 )
 from graphql.execution.collect_fields import collect_fields, collect_sub_fields
@@ -59,6 +62,8 @@ class Step:
     field: GraphQLField | None  # None: `__typename`
     parent_type: GraphQLObjectType
     selection: "Selection | None"  # the fields of the object it returns, when that type is an object type
+    leaf: bool = False  # it returns a scalar or an enum (possibly non-null)
+    non_null: bool = False
     complete_leaf: Callable | None = None  # a leaf's completion, made on first use (plan_execution)
 
 
@@ -108,5 +113,6 @@ def _selection(schema, fragments, object_type: GraphQLObjectType, fields: dict[s
             selection = _selection(
                 schema, fragments, named, collect_sub_fields(schema, fragments, {}, named, field_nodes)
             )
-        steps.append(Step(key, field_nodes, field, object_type, selection))
+        leaf, non_null = is_leaf_type(get_nullable_type(field.type)), is_non_null_type(field.type)
+        steps.append(Step(key, field_nodes, field, object_type, selection, leaf, non_null))
     return Selection(object_type, tuple(steps))

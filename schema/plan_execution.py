@@ -14,7 +14,6 @@ from graphene.types.resolver import dict_or_attr_resolver
 from graphene_django import DjangoObjectType
 from graphql import (
     GraphQLError,
-    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
@@ -89,14 +88,14 @@ class PlannedExecution(ExecutionContext):
                 resolve = gate.resolve
         except Exception as error:  # the answer for every object: each gets it at its own path
             failure = error
-        leaf = is_leaf_type(get_nullable_type(field.type))
+        leaf = step.leaf
         if leaf:  # a leaf's completion depends on nothing of the request: made once per step
             if step.complete_leaf is None:
                 step.complete_leaf = self._completer(field.type, step, info)
             complete = step.complete_leaf
         else:
             complete = self._completer(field.type, step, info)
-        non_null = is_non_null_type(field.type)
+        non_null = step.non_null
         errors = self.collected_errors
 
         def fail(error, path, field_path):  # handle_field_error

@@ -1,0 +1,92 @@
+"""project.raw_sql: the token lookup's read past Django's cursor wrappers, and the fence around the
+internals it leans on (a Django upgrade that changes them fails here, not in production)."""
+
+import sqlite3
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.test.utils import CaptureQueriesContext
+
+from project.raw_sql import fetch_one, qmark
+
+USERS = "SELECT username, is_active FROM users_user WHERE username = %s AND id > %s"
+
+
+@pytest.fixture
+def users(make_user):
+    return [make_user("alice"), make_user("bob")]
+
+
+def test_the_row_is_the_one_djangos_cursor_reads(users):
+    with connection.cursor() as cursor:
+        cursor.execute(USERS, ["bob", 0])
+        expected = cursor.fetchone()
+    assert fetch_one(USERS, ["bob", 0]) == expected == ("bob", True)
+    assert fetch_one(USERS, ["carol", 0]) is None
+
+
+def test_unwatched_it_skips_djangos_cursor_wrappers(users, monkeypatch):
+    def wrapped(*args, **kwargs):
+        raise AssertionError("went through CursorWrapper.execute")
+
+    with monkeypatch.context() as patched:  # undone before the test database's teardown uses the cursor
+        patched.setattr(CursorWrapper, "execute", wrapped)
+        assert fetch_one(USERS, ["alice", 0]) == ("alice", True)
+
+
+def test_watched_it_goes_through_django_so_the_tools_see_it(users):
+    with CaptureQueriesContext(connection) as captured:
+        assert fetch_one(USERS, ["alice", 0]) == ("alice", True)
+    assert [query["sql"] for query in captured.captured_queries] == [
+        USERS.replace("%s", "'alice'", 1).replace("%s", "0")
+    ]
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fetch_one(USERS, ["bob", 0])
+    assert seen == [["bob", 0]]
+
+
+def test_database_errors_are_djangos(db):
+    with pytest.raises(DatabaseError) as raised:
+        fetch_one("SELECT id FROM no_such_table WHERE id = %s", [1])
+    assert type(raised.value).__module__.startswith("django.db")
+
+
+def test_a_broken_transaction_refuses_it_as_django_does(users):
+    from django.db.transaction import TransactionManagementError
+
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            with transaction.atomic(savepoint=False):
+                fetch_one("SELECT id FROM no_such_table WHERE id = %s", [1])
+        with pytest.raises(TransactionManagementError):
+            fetch_one(USERS, ["alice", 0])
+
+
+def test_only_statements_whose_percent_signs_are_placeholders():
+    assert qmark("SELECT a FROM t WHERE b = %s AND c > %s") == "SELECT a FROM t WHERE b = ? AND c > ?"
+    for sql in ("SELECT a FROM t WHERE b LIKE '%%x' AND c = %s", "SELECT 5 % 2 FROM t WHERE c = %s"):
+        with pytest.raises(ValueError):
+            qmark(sql)
+
+
+def test_the_internals_it_leans_on(db):
+    """Django 5.2: ``CursorWrapper.cursor`` is the DB-API cursor; SQLite's is a subclass of ``sqlite3.Cursor``
+    whose ``execute`` rewrites ``%s`` (what fetch_one does once per statement instead)."""
+    with connection.cursor() as cursor:
+        native = cursor.cursor
+    assert type(cursor) is CursorWrapper
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+        assert isinstance(native, SQLiteCursorWrapper) and isinstance(native, sqlite3.Cursor)
+        assert SQLiteCursorWrapper.execute is not sqlite3.Cursor.execute
+        assert native.convert_query(USERS) == qmark(USERS)
+    else:
+        assert not isinstance(native, sqlite3.Cursor)

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 
-from project.raw_sql import fetch_one, qmark
+from project.raw_sql import fetch_one, numbered, qmark
 
 USERS = "SELECT username, is_active FROM users_user WHERE username = %s AND id > %s"
 
@@ -90,3 +90,72 @@ def test_the_internals_it_leans_on(db):
         assert native.convert_query(USERS) == qmark(USERS)
     else:
         assert not isinstance(native, sqlite3.Cursor)
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE/EXECUTE: PostgreSQL only")
+
+
+def prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture
+def scratch_table(transactional_db):
+    """A table of our own, prepared statements forgotten before and after (they outlive transactions)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+        cursor.execute("CREATE TABLE raw_sql_scratch (a integer)")
+        cursor.execute("INSERT INTO raw_sql_scratch VALUES (1), (2)")
+    yield "SELECT * FROM raw_sql_scratch WHERE a = %s"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE raw_sql_scratch")
+        cursor.execute("DEALLOCATE ALL")
+
+
+@postgres_only
+def test_postgres_prepares_a_named_statement_once_per_connection(scratch_table):
+    assert fetch_one(scratch_table, [2], name="scratch") == (2,)
+    assert prepared_statements() == {"scratch"}
+    assert fetch_one(scratch_table, [1], name="scratch") == (1,)
+    assert fetch_one(scratch_table, [3], name="scratch") is None
+    assert prepared_statements() == {"scratch"}
+
+
+@postgres_only
+def test_a_statement_the_session_lost_or_whose_table_changed_is_prepared_again(scratch_table):
+    assert fetch_one(scratch_table, [2], name="scratch") == (2,)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE scratch")  # as a pooler's DISCARD ALL would
+    assert fetch_one(scratch_table, [2], name="scratch") == (2,)
+    with connection.cursor() as cursor:  # a migration: "cached plan must not change result type"
+        cursor.execute("ALTER TABLE raw_sql_scratch ADD COLUMN b integer")
+    assert fetch_one(scratch_table, [2], name="scratch") == (2, None)
+
+
+@postgres_only
+def test_nothing_is_prepared_in_a_transaction_or_when_turned_off(scratch_table, settings):
+    with transaction.atomic():
+        assert fetch_one(scratch_table, [1], name="scratch") == (1,)
+    assert prepared_statements() == set()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    assert fetch_one(scratch_table, [1], name="scratch") == (1,)
+    assert prepared_statements() == set()
+
+
+@postgres_only
+def test_the_token_lookup_is_prepared(transactional_db, make_user, make_token):
+    from schema.authentication import principal_for_token
+
+    user = make_user()
+    raw = make_token(user)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    principal = principal_for_token(raw)
+    assert principal.user == user and "graphql_token_lookup" in prepared_statements()
+    assert principal_for_token(raw) == principal
+
+
+def test_placeholders_are_rewritten_in_order():
+    assert numbered("SELECT a FROM t WHERE b = %s AND c > %s") == "SELECT a FROM t WHERE b = $1 AND c > $2"

@@ -27,7 +27,9 @@ COUNT_READS = 2  # a COUNT reads every row of its list (it grows with the list: 
 WRITE_READS = 4  # a mutation's root field: its lookups, its write and a savepoint
 FREE_CHARS = 250
 CHARS_PER_UNIT = 1.5
-FREE_TOKENS = 100
+# Parsing alone is about 5 us a token: 100 free tokens were half a millisecond that a refused document (which
+# pays no preparation) got for its one point, 3x the list's time per point once the list got faster (issue 21).
+FREE_TOKENS = 50
 TOKEN_UNITS = 4  # about 35 us a token to parse, validate and analyse; a unit is about 10 us of the list
 PREPARE_UNITS = 150  # fixed work of a new document: `{ me { id } }` new 2.6 ms, known 1.1 ms (issue 21)
 # The rest of the request (variables, mostly): JSON parsed and walked, about 30 ns a character, so a unit

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import QuerySet
 
+from project.raw_sql import fetch_one
 from users.models import User
 
 VIEW_ALL_EMAILS = "users.view_user"
@@ -54,9 +55,8 @@ def may_view_all_emails_in_one_query(viewer: User | None) -> bool:
         return False
     if viewer.is_superuser:
         return True
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [viewer.pk, viewer.pk])
-        return bool(cursor.fetchone()[0])
+    (allowed,) = fetch_one(sql, [viewer.pk, viewer.pk], name="graphql_may_view_all_emails")  # prepared on PostgreSQL
+    return bool(allowed)
 
 
 @cache

@@ -99,15 +99,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself (SPEC §6), after the https redirect and HSTS, before sessions.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, session users and messages: the browser's half, not /graphql (project/browser_middleware.py).
+    "project.browser_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "project.browser_middleware.AuthenticationMiddleware",
     # Before any view (and before CsrfViewMiddleware's check, in process_view): SPEC §2's one NUL rule.
     "project.nul_parameters.NulParameterMiddleware",
-    # After AuthenticationMiddleware: on /graphql it replaces any session user with the bearer token's.
+    # On /graphql (where the session middleware above does nothing) request.user is the bearer token's user.
     "schema.authentication.BearerTokenMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "project.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

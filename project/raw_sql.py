@@ -1,27 +1,31 @@
 """One row of one hot query, read past Django's cursor wrappers when nothing watches queries.
 
-Every /graphql request starts with the token lookup (``schema.authentication``), a join of four tables.
+Every /graphql request starts with the token lookup (``schema.authentication``), a join of four tables,
+and a list of users asks whether the viewer sees every e-mail (``users.selectors``). Both come here.
 
-- On SQLite it cost 32 µs through ``connection.cursor()`` against 11 µs on the DB-API cursor: Django's
-  ``CursorWrapper`` layers, and the rewrite of ``%s`` into ``?`` by a regular expression over the
-  700-character statement on every call. Here the statement is rewritten once.
-- On PostgreSQL, Django's psycopg cursors bind parameters on the client, so the server parses and plans
-  the join on every request: 130-150 µs of a 340 µs lookup. Given a ``name``, the statement is prepared
-  once per connection (``PREPARE``) and executed by name (``EXECUTE``): 150 µs, the cost of a one-table
-  query. Only in autocommit (outside ``transaction.atomic``), where a failed ``EXECUTE`` breaks nothing:
-  when the session lost the statement (a pooler's ``DISCARD ALL``) or a migration changed a table it
-  reads ("cached plan must not change result type"), it is prepared again, once.
-  ``DATABASE_PREPARED_STATEMENTS=0`` turns this off behind a pooler in transaction mode (PgBouncer),
-  which does not keep a session's prepared statements from one transaction to the next.
+- On SQLite the token lookup cost 32 µs through ``connection.cursor()`` against 11 µs on the DB-API
+  cursor: Django's ``CursorWrapper`` layers, and the rewrite of ``%s`` into ``?`` by a regular expression
+  over the 700-character statement on every call. Here the statement is rewritten once.
+- On PostgreSQL, Django's psycopg cursors bind parameters on the client, so the server parsed and planned
+  the join on every request: 130-150 µs of a 413 µs lookup. Given a ``name``, the statement is prepared
+  once per connection (``PREPARE``) and run by name (``EXECUTE``): 187 µs. Only where that pays and
+  breaks nothing: persistent connections (``DATABASE_CONN_MAX_AGE`` > 0), autocommit (outside
+  ``transaction.atomic``, so a failed ``EXECUTE`` aborts no transaction), Django's client-side binding
+  cursor. When the session lost the statement (a pooler's ``DISCARD ALL``) or a migration changed a table
+  it reads ("cached plan must not change result type"), that request runs the statement as text and the
+  next one prepares it again: a pooler that moves sessions between statements makes it slower, never
+  wrong. ``DATABASE_PREPARED_STATEMENTS=0`` (or Django's ``DISABLE_SERVER_SIDE_CURSORS``, the setting for
+  transaction pooling) turns it off.
 
 ``fetch_one`` keeps what matters of Django's cursor (the connection opened or health-checked, thread
 sharing and broken transactions checked, errors turned into Django's) and skips the rest, but only when
-nothing watches queries: with ``DEBUG``, ``assertNumQueries``, ``CaptureQueriesContext`` or an
-``execute_wrapper`` the query goes through Django as any other, so the tools see it.
+Django's own tools watch no queries: with ``DEBUG``, ``assertNumQueries``, ``CaptureQueriesContext`` or an
+``execute_wrapper`` the query goes through Django as any other. Tools that patch ``CursorWrapper`` itself
+(some APM agents) do not see these two statements.
 
 This leans on internals of Django 5.2, fenced here and checked by tests/project/test_raw_sql.py:
-``CursorWrapper.cursor`` (the DB-API cursor) and SQLite's cursor class being ``sqlite3.Cursor``'s
-subclass that rewrites placeholders.
+``CursorWrapper.cursor`` (the DB-API cursor), SQLite's cursor class being ``sqlite3.Cursor``'s subclass
+that rewrites placeholders, and PostgreSQL's being psycopg's ``ClientCursor``.
 """
 
 import re
@@ -37,6 +41,7 @@ STATEMENT_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # The statements prepared in each PostgreSQL session, by its DB-API connection: a new connection (Django
 # reconnects after DATABASE_CONN_MAX_AGE, or after an error) starts with none, and a closed one is forgotten.
 _prepared: WeakKeyDictionary = WeakKeyDictionary()
+_statements: dict[str, str] = {}  # name -> SQL: a name stands for one statement only
 
 
 def fetch_one(sql: str, params: list, name: str | None = None) -> tuple | None:
@@ -52,17 +57,22 @@ def fetch_one(sql: str, params: list, name: str | None = None) -> tuple | None:
         with connection.wrap_database_errors:
             if isinstance(native, sqlite3.Cursor):
                 sqlite3.Cursor.execute(native, qmark(sql), params)
-            elif name and prepares(connection):
+            elif name and prepares(connection, native):
                 execute_prepared(connection.connection, native, name, sql, params)
             else:
                 native.execute(sql, params)
             return native.fetchone()
 
 
-def prepares(connection) -> bool:
+def prepares(connection, native) -> bool:
+    from psycopg import ClientCursor
+
     return (
         connection.vendor == "postgresql"
         and settings.DATABASE_PREPARED_STATEMENTS
+        and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+        and connection.settings_dict.get("CONN_MAX_AGE") != 0  # a connection per request: PREPARE never pays
+        and isinstance(native, ClientCursor)  # EXECUTE's parameters are bound as literals
         and not connection.in_atomic_block
         and connection.get_autocommit()
     )
@@ -71,16 +81,21 @@ def prepares(connection) -> bool:
 def execute_prepared(session, cursor, name: str, sql: str, params: list) -> None:
     from psycopg import errors
 
+    if _statements.setdefault(name, sql) != sql:
+        raise ValueError(f"the statement name {name!r} already stands for another statement")
     names = _prepared.setdefault(session, set())
-    execute = f"EXECUTE {name}({', '.join([FORMAT_PLACEHOLDER] * len(params))})"
     if name not in names:
-        prepare(cursor, name, sql)
+        try:
+            prepare(cursor, name, sql)
+        except (errors.DuplicatePreparedStatement, errors.InvalidSqlStatementName):  # a pooler moved the session
+            cursor.execute(sql, params)
+            return
         names.add(name)
     try:
-        cursor.execute(execute, params)
+        cursor.execute(execute_statement(name, len(params)), params)
     except (errors.InvalidSqlStatementName, errors.FeatureNotSupported):  # lost, or planned for another table
-        prepare(cursor, name, sql)
-        cursor.execute(execute, params)
+        names.discard(name)  # prepared again by the next request
+        cursor.execute(sql, params)
 
 
 def prepare(cursor, name: str, sql: str) -> None:
@@ -88,11 +103,17 @@ def prepare(cursor, name: str, sql: str) -> None:
 
     if not STATEMENT_NAME.fullmatch(name):
         raise ValueError(f"not a statement name: {name!r}")
+    statement = f"PREPARE {name} AS {numbered(sql)}"
     try:
+        cursor.execute(statement)
+    except errors.DuplicatePreparedStatement:  # the session has one we did not know of (pooled, or lost track)
         cursor.execute(f"DEALLOCATE {name}")
-    except errors.InvalidSqlStatementName:
-        pass
-    cursor.execute(f"PREPARE {name} AS {numbered(sql)}")
+        cursor.execute(statement)
+
+
+@cache
+def execute_statement(name: str, count: int) -> str:
+    return f"EXECUTE {name}({', '.join([FORMAT_PLACEHOLDER] * count)})" if count else f"EXECUTE {name}"
 
 
 @cache

@@ -142,8 +142,10 @@ DATABASES = {
 # A query cannot hold a worker for long: PostgreSQL cancels statements after this many ms (SPEC §5),
 # and gunicorn's --timeout (30 s, see README) restarts a stuck worker.
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
-# PostgreSQL: the token lookup of every /graphql request is prepared once per connection (project/raw_sql.py).
-# Off (0) behind a pooler in transaction mode, which does not keep a session's prepared statements.
+# PostgreSQL: /graphql's token lookup and e-mail permission query are prepared once per persistent connection
+# (project/raw_sql.py). Off (0) behind a pooler in transaction mode, which does not keep a session's prepared
+# statements (it would still answer right, only slower). CSRF_USE_SESSIONS must stay off: /graphql has no
+# session (project/browser_middleware.py) and GraphiQL's page hands out a CSRF token.
 DATABASE_PREPARED_STATEMENTS = env_flag("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"

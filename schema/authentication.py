@@ -2,8 +2,9 @@
 
 The middleware turns the ``Authorization`` header into a ``Principal`` (user, client, scopes) with
 one SQL query, or answers the precise RFC 6750 error itself. Unlike DOT's ``OAuth2TokenMiddleware``
-it never treats a bad token as anonymous, and it drops any session user: on /graphql only a bearer
-token authenticates, so cross-site requests carry no authority.
+it never treats a bad token as anonymous, and no session user exists here (sessions skip /graphql:
+project/browser_middleware.py): on /graphql only a bearer token authenticates, so cross-site requests
+carry no authority.
 """
 
 import hashlib
@@ -152,9 +153,9 @@ def user_from_row(values: tuple) -> User | None:
 
 
 @cache
-def _user_columns() -> tuple[int, list[str]]:
+def _user_columns() -> tuple[int, tuple[str, ...]]:
     fields = User._meta.concrete_fields
-    return fields.index(User._meta.pk), [field.attname for field in fields]
+    return fields.index(User._meta.pk), tuple(field.attname for field in fields)
 
 
 def _converters_of(db) -> list:

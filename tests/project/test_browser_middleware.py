@@ -40,3 +40,20 @@ def test_each_is_djangos_own_class_underneath():
     installed = [import_string(path) for path in settings.MIDDLEWARE]
     for django_class in (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware):
         assert sum(issubclass(cls, django_class) for cls in installed) == 1
+
+
+def test_graphiqls_page_at_get_graphql_still_hands_out_a_csrf_token(db, settings):
+    """Its sign-out posts to Django's logout view with this token (SPEC §7.1); the cookie-based token needs
+    no session, which /graphql does not have (a CSRF_USE_SESSIONS setting would break it)."""
+    import re
+
+    settings.GRAPHIQL_ENABLED = True
+    response = Client().get("/graphql", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and not hasattr(response.wsgi_request, "session")
+    config = json.loads(
+        re.search(
+            r'id="graphiql-config" type="application/json">(.*?)</script>', response.content.decode(), re.S
+        ).group(1)
+    )
+    cookie = response.cookies[settings.CSRF_COOKIE_NAME].value
+    assert config["csrfToken"] and cookie and not settings.CSRF_USE_SESSIONS

@@ -2,9 +2,9 @@
 
 /graphql authenticates by bearer token only and reads no session, no cookie user and no message (SPEC §3;
 ``schema.authentication`` sets ``request.user`` from the token). Django's middleware still made every API
-request build a session store, a lazy user and two message storages: about 45 µs of a 410 µs `me`
-request in the WSGI handler (issue 21). These subclasses pass /graphql straight through, and on every other path do what
-Django's do. CSRF stays on every path: the GraphiQL page at GET /graphql hands out its token.
+request build a session store, a lazy user and two message storages: about 45 µs of a 410 µs `me` request
+in the WSGI handler (issue 21). These subclasses pass /graphql straight through, and on every other path
+do what Django's do. CSRF stays on every path: the GraphiQL page at GET /graphql hands out its token.
 """
 
 from django.contrib.auth import middleware as auth

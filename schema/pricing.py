@@ -30,7 +30,7 @@ CHARS_PER_UNIT = 1.5
 # Parsing alone is about 5 us a token: 100 free tokens were half a millisecond that a refused document (which
 # pays no preparation) got for its one point, 3x the list's time per point once the list got faster (issue 21).
 FREE_TOKENS = 50
-TOKEN_UNITS = 4  # about 35 us a token to parse, validate and analyse; a unit is about 10 us of the list
+TOKEN_UNITS = 4  # about 35 us a token to parse, validate and analyse; a unit is 7-10 us of the list (issue 21)
 PREPARE_UNITS = 150  # fixed work of a new document: `{ me { id } }` new 2.6 ms, known 1.1 ms (issue 21)
 # The rest of the request (variables, mostly): JSON parsed and walked, about 30 ns a character, so a unit
 # per 300 past the first 1,000 (2 MB of variables no operation declares cost 67 ms and was free).
